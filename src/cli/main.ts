@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { version } from '../core/version.js';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command();
+program
+  .name('lmms-tui')
+  .description('Launch, queue and watch lmms-eval and lm-evaluation-harness runs from the terminal.')
+  .version(version(), '-V, --version')
+  .showHelpAfterError('(add --help for usage)');
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`lmms-tui: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
