@@ -1,0 +1,55 @@
+/**
+ * `lmms-tui preview [spec flags] [-- extra args]`: prints the exact bash script a job would run, or with
+ * --json its argv, script and env. Spec problems go to stderr, all at once, with exit code 2.
+ */
+import type { Command } from 'commander';
+import { buildCommand, maskSecrets } from '../../core/command/build.js';
+import { validateSpec } from '../../core/command/validate.js';
+import type { Problem } from '../../core/errors.js';
+import { demoHarnessDir } from '../../core/paths.js';
+import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
+
+/** Where preview writes; tests pass their own to capture output without a child process. */
+export interface PreviewIO {
+  out(text: string): void;
+  err(text: string): void;
+  cwd(): string;
+  setExitCode(code: number): void;
+}
+
+const processIO: PreviewIO = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  cwd: () => process.cwd(),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `  ${p.field}: ${p.message} — ${p.fix}\n`).join('');
+}
+
+export function registerPreview(program: Command, io: PreviewIO = processIO): Command {
+  const cmd = program
+    .command('preview')
+    .description('print the exact script a run would execute (nothing is started)')
+    .option('--json', 'print {"argv", "script", "env"} as JSON')
+    .option('--mask-secrets', 'hide values of env vars named like *TOKEN*, *KEY*, *SECRET*, *PASSWORD*');
+  addSpecOptions(cmd);
+  cmd.action((_extra: unknown, opts: Record<string, unknown>, self: Command) => {
+    const { extraArgs, problems: strays } = extraArgsOf(self);
+    const spec = specFromOptions(opts, extraArgs);
+    const problems = [...strays, ...validateSpec(spec)];
+    if (problems.length > 0) {
+      io.err(`lmms-tui preview: the spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${formatProblems(problems)}`);
+      io.setExitCode(2);
+      return;
+    }
+    const built = buildCommand(spec, { cwd: io.cwd(), ...(spec.demo ? { demoHarnessDir: demoHarnessDir() } : {}) });
+    const script = opts.maskSecrets === true ? maskSecrets(built.script) : built.script;
+    if (opts.json === true) io.out(`${JSON.stringify({ argv: built.argv, script, env: built.env }, null, 2)}\n`);
+    else io.out(script);
+  });
+  return cmd;
+}

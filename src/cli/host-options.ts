@@ -1,0 +1,49 @@
+import { Option, type Command } from 'commander';
+import { UserError } from '../core/errors.js';
+import { detectGpus, parseGpuList } from '../core/scheduler/index.js';
+import type { SchedulerOptions } from '../core/scheduler/index.js';
+import { stateDir } from '../core/paths.js';
+
+/**
+ * Options of whoever hosts the scheduler (the server, or `run --no-server`). Each also reads an env var
+ * so an auto-started server (and tests) can be configured without a command line.
+ */
+export function addHostOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--gpus <list>', 'GPU pool, e.g. 0,1,2,3 or 0-3, or "none" (default: nvidia-smi -L)').env('LMMS_TUI_GPUS'))
+    .addOption(new Option('--concurrency <n>', 'jobs running at once (default: pool size, or 1)').env('LMMS_TUI_CONCURRENCY'))
+    .addOption(new Option('--grace <seconds>', 'stop: seconds between SIGTERM and SIGKILL (default 10)'))
+    .addOption(new Option('--keep <n>', 'finished jobs kept (default 500)').env('LMMS_TUI_KEEP'));
+}
+
+export interface HostOptionValues {
+  gpus?: string;
+  concurrency?: string;
+  grace?: string;
+  keep?: string;
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name}: "${v}" is not a positive whole number`, `pass e.g. ${name} 2`);
+  return n;
+}
+
+export async function hostOptions(values: HostOptionValues, env: NodeJS.ProcessEnv = process.env): Promise<SchedulerOptions> {
+  let graceMs: number | undefined;
+  if (values.grace !== undefined) {
+    const g = Number(values.grace);
+    if (!Number.isFinite(g) || g < 0) throw new UserError(`--grace: "${values.grace}" is not a number of seconds`, 'pass e.g. --grace 10');
+    graceMs = Math.round(g * 1000);
+  } else if (env.LMMS_TUI_GRACE_MS) {
+    graceMs = Number(env.LMMS_TUI_GRACE_MS);
+  }
+  return {
+    stateDir: stateDir(env),
+    gpus: values.gpus !== undefined ? parseGpuList(values.gpus) : await detectGpus(),
+    concurrency: positiveInt('--concurrency', values.concurrency),
+    keepFinished: positiveInt('--keep', values.keep),
+    graceMs,
+  };
+}

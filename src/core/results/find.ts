@@ -1,0 +1,76 @@
+/**
+ * Locating results files under a run's output path (harness-facts §5.1). Each run gets its own output dir,
+ * so a recursive search is both safe and the rule lmms-eval's own web UI follows.
+ */
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+
+export interface FindResultsOptions {
+  /** Only files modified at or after this time (epoch ms). */
+  since?: number;
+  /** How deep to descend below outputPath. Results sit at depth 0-1; the bound protects against a huge tree. Default 4. */
+  maxDepth?: number;
+}
+
+/** lmms-eval: `<YYYYMMDD_HHMMSS>_results.json`. */
+const LMMS_NAME = /_results\.json$/;
+/** lm-eval directory form: `results_<date_id>.json`. */
+const LME_NAME = /^results_.+\.json$/;
+/** lm-eval's `date_id`: local isoformat with `:` replaced, e.g. `2026-08-21T19-56-54.123456`. */
+const DATE_ID = '\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d(?:\\.\\d+)?';
+
+export function isResultsFileName(name: string): boolean {
+  return LMMS_NAME.test(name) || LME_NAME.test(name);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function list(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function walk(dir: string, depth: number, maxDepth: number, out: string[]): void {
+  for (const ent of list(dir)) {
+    const full = path.join(dir, ent.name);
+    // Symlinked directories are not followed: no loops, and results are never written through one.
+    if (ent.isDirectory()) {
+      if (depth < maxDepth) walk(full, depth + 1, maxDepth, out);
+    } else if ((ent.isFile() || ent.isSymbolicLink()) && isResultsFileName(ent.name)) {
+      out.push(full);
+    }
+  }
+}
+
+/**
+ * Results files of either harness under `outputPath`, newest first. An output path ending in `.json` is
+ * checked both ways: lm-eval writes `<dir>/<stem>_<date_id>.json` beside it, while lmms-eval treats it as a
+ * directory. A missing path gives [].
+ */
+export function findResultsFiles(outputPath: string, opts: FindResultsOptions = {}): string[] {
+  const found: string[] = [];
+  walk(outputPath, 0, opts.maxDepth ?? 4, found);
+  if (outputPath.endsWith('.json')) {
+    const dir = path.dirname(outputPath);
+    const stem = path.basename(outputPath, '.json');
+    const sibling = new RegExp(`^${escapeRe(stem)}_${DATE_ID}\\.json$`);
+    for (const ent of list(dir)) if (ent.isFile() && sibling.test(ent.name)) found.push(path.join(dir, ent.name));
+  }
+  const withTime: { file: string; mtime: number }[] = [];
+  for (const file of new Set(found)) {
+    try {
+      const mtime = statSync(file).mtimeMs;
+      if (opts.since === undefined || mtime >= opts.since) withTime.push({ file, mtime });
+    } catch {
+      // Removed between listing and stat: not a result any more.
+    }
+  }
+  // Names carry the harness's timestamp, so they break mtime ties in the right order.
+  withTime.sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+  return withTime.map((x) => x.file);
+}

@@ -1,0 +1,454 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { buildCommand } from '../command/build.js';
+import { validateSpec } from '../command/validate.js';
+import { UserError, ValidationError } from '../errors.js';
+import { demoHarnessDir } from '../paths.js';
+import { judgeOutcome } from '../results/judge.js';
+import * as realRunner from '../runner/index.js';
+import type { ExitInfo, LaunchedJob } from '../runner/index.js';
+import type { EvalSpec } from '../spec.js';
+import { newJobId, resolveJobId } from './ids.js';
+import { HostLock } from './lock.js';
+import { JobStore, type StoreProblem } from './store.js';
+import { isFinished, JOB_STATES, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+
+export type RunnerApi = Pick<
+  typeof realRunner,
+  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'groupMembers'
+>;
+
+export interface SchedulerOptions {
+  /** State dir; jobs live in `<stateDir>/jobs/<id>/`. */
+  stateDir: string;
+  /** Jobs running at once. Default: the GPU pool's size when there is a pool, else 1. */
+  concurrency?: number;
+  /** GPU pool (indices); null/undefined: no pool, GPU requests are not enforced. */
+  gpus?: number[] | null;
+  /** Stop: SIGTERM, then SIGKILL after this long. Default 10 s. */
+  graceMs?: number;
+  /** Finished jobs kept on disk (oldest removed first). Default 500. */
+  keepFinished?: number;
+  /** Poll interval for jobs adopted from a previous host. Default 500 ms. */
+  adoptPollMs?: number;
+  /** First accelerate --main_process_port; concurrent multi-GPU jobs get distinct ports. Default 29500. */
+  basePort?: number;
+  /** Take the one-host-per-state-dir lock. Default true. */
+  lock?: boolean;
+  runner?: RunnerApi;
+  judge?: typeof judgeOutcome;
+}
+
+export interface SchedulerEvents {
+  /** A job was created or changed (state, pid, …). `previous` is its state before, null when new. */
+  job: [job: JobRecord, previous: JobState | null];
+  /** A job was removed from the store. */
+  removed: [id: string];
+}
+
+/**
+ * The queue: submission-ordered, event-driven dispatch (a freed slot starts the next job at once),
+ * a concurrency limit and a GPU pool, persistent job records, and re-adoption of jobs that outlived
+ * a previous host. It owns no terminal and no sockets: the CLI, the server and the TUI host it.
+ */
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly store: JobStore;
+  readonly problems: StoreProblem[];
+  readonly gpus: number[] | null;
+  readonly concurrency: number;
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly active = new Set<string>(); // jobs holding a slot
+  private readonly ended = new Map<string, Promise<void>>();
+  private readonly launching = new Map<string, Promise<void>>();
+  private readonly stopSignals = new Map<string, string | null>();
+  private readonly stopping = new Map<string, Promise<unknown>>();
+  private readonly adopted = new Map<string, { cancel(): void }>();
+  private readonly runner: RunnerApi;
+  private readonly judge: typeof judgeOutcome;
+  private readonly lock: HostLock | null;
+  private seq = 0;
+  private closed = false;
+
+  private constructor(readonly opts: SchedulerOptions, loaded: { jobs: JobRecord[]; problems: StoreProblem[] }, store: JobStore, lock: HostLock | null) {
+    super();
+    this.store = store;
+    this.problems = loaded.problems;
+    this.lock = lock;
+    this.runner = opts.runner ?? realRunner;
+    this.judge = opts.judge ?? judgeOutcome;
+    this.gpus = opts.gpus && opts.gpus.length ? [...opts.gpus] : null;
+    this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
+    for (const job of loaded.jobs) {
+      this.jobs.set(job.id, job);
+      this.seq = Math.max(this.seq, job.seq);
+    }
+  }
+
+  /** Loads the store, re-adopts jobs a previous host left running, and starts dispatching. */
+  static async open(opts: SchedulerOptions): Promise<Scheduler> {
+    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+    const lock = opts.lock === false ? null : HostLock.acquire(path.join(opts.stateDir, 'scheduler.lock'));
+    try {
+      const store = new JobStore(path.join(opts.stateDir, 'jobs'));
+      const s = new Scheduler(opts, store.load(), store, lock);
+      await s.readopt();
+      s.dispatch();
+      return s;
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  list(filter?: { state?: JobState | readonly JobState[] }): JobRecord[] {
+    const states = filter?.state === undefined ? null : new Set(Array.isArray(filter.state) ? filter.state : [filter.state]);
+    return [...this.jobs.values()].filter((j) => !states || states.has(j.state)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A job by full id or unique prefix; throws a UserError naming the problem. */
+  get(idOrPrefix: string): JobRecord {
+    return this.jobs.get(resolveJobId(idOrPrefix, this.jobs.keys()))!;
+  }
+
+  logPath(id: string): string {
+    return this.store.logPath(this.get(id).id);
+  }
+
+  queue(): QueueSummary {
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    for (const j of this.jobs.values()) counts[j.state]++;
+    return {
+      running: this.list({ state: 'running' }).map((j) => j.id),
+      queued: this.list({ state: 'queued' }).map((j, i) => ({ id: j.id, position: i + 1 })),
+      counts,
+      gpus: { total: this.gpus ? [...this.gpus] : null, free: this.freeGpus() },
+      concurrency: this.concurrency,
+    };
+  }
+
+  /** 1-based position among queued jobs, or null when not queued. */
+  position(id: string): number | null {
+    const q = this.list({ state: 'queued' });
+    const i = q.findIndex((j) => j.id === id);
+    return i < 0 ? null : i + 1;
+  }
+
+  /** Resolves once the job's launch has completed (it is running with a pid, or failed to start, or still queued). */
+  async started(id: string): Promise<JobRecord> {
+    const job = this.get(id);
+    await this.launching.get(job.id);
+    return job;
+  }
+
+  /** Resolves once the job has reached a finished state. */
+  async waitFor(id: string): Promise<JobRecord> {
+    const job = this.get(id);
+    if (isFinished(job.state)) return job;
+    await new Promise<void>((resolve) => {
+      const onJob = (j: JobRecord) => {
+        if (j.id === job.id && isFinished(j.state)) {
+          this.off('job', onJob);
+          resolve();
+        }
+      };
+      this.on('job', onJob);
+    });
+    return this.jobs.get(job.id)!;
+  }
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  submit(spec: EvalSpec, opts: SubmitOptions = {}): JobRecord {
+    this.assertOpen();
+    const problems = validateSpec(spec);
+    const need = spec.num_gpus ?? 1;
+    if (this.gpus && need > this.gpus.length) {
+      problems.push({
+        field: 'num_gpus',
+        message: `the job needs ${need} GPUs but the pool has ${this.gpus.length} (${this.gpus.join(',')})`,
+        fix: `ask for at most ${this.gpus.length}, or start lmms-tui with a larger --gpus pool`,
+      });
+    }
+    if (problems.length) throw new ValidationError(problems);
+    const cwd = path.resolve(opts.cwd ?? process.cwd());
+    const id = newJobId((x) => this.jobs.has(x));
+    const dir = this.store.dir(id);
+    const job: JobRecord = {
+      schema: 1,
+      id,
+      state: 'queued',
+      spec: structuredClone(spec),
+      seq: ++this.seq,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      ended_at: null,
+      cwd,
+      env: opts.env ?? null,
+      pid: null,
+      proc_start: null,
+      exit_code: null,
+      signal: null,
+      gpus: [],
+      main_process_port: null,
+      // Every run gets its own results dir unless the user chose one: success is judged by a new
+      // results file appearing there (lmms-eval exits 0 on failure).
+      output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
+      script: null,
+      results: [],
+      error: null,
+      error_tail: [],
+      stop_requested: false,
+      retry_of: opts.retryOf ?? null,
+    };
+    this.store.create(job);
+    this.jobs.set(id, job);
+    this.emit('job', job, null);
+    this.dispatch();
+    return job;
+  }
+
+  /** Cancels a queued job. */
+  cancel(idOrPrefix: string): JobRecord {
+    const job = this.get(idOrPrefix);
+    if (job.state !== 'queued') {
+      throw new UserError(`job ${job.id} is ${job.state}, not queued`, job.state === 'running' ? 'use stop for a running job' : 'nothing to cancel');
+    }
+    this.update(job, { state: 'cancelled', ended_at: new Date().toISOString(), error: 'cancelled before it started' });
+    this.prune();
+    return job;
+  }
+
+  /** Stops a running job (SIGTERM to its group, SIGKILL after the grace period); a queued one is cancelled. */
+  async stop(idOrPrefix: string, opts: { graceMs?: number } = {}): Promise<JobRecord> {
+    const job = this.get(idOrPrefix);
+    if (job.state === 'queued') return this.cancel(job.id);
+    if (job.state !== 'running') throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
+    if (!job.stop_requested) this.update(job, { stop_requested: true });
+    await this.launching.get(job.id);
+    if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
+      const stopping = this.runner
+        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: opts.graceMs ?? this.opts.graceMs ?? 10_000 })
+        .then((res) => this.stopSignals.set(job.id, res.signal));
+      this.stopping.set(job.id, stopping);
+    }
+    await this.stopping.get(job.id);
+    await this.ended.get(job.id);
+    return this.jobs.get(job.id)!;
+  }
+
+  /** A new job with the same spec, directory and environment. */
+  retry(idOrPrefix: string): JobRecord {
+    const old = this.get(idOrPrefix);
+    const spec = structuredClone(old.spec);
+    return this.submit(spec, { cwd: old.cwd, env: old.env, retryOf: old.id });
+  }
+
+  /** Deletes a finished job and its files. */
+  remove(idOrPrefix: string): void {
+    const job = this.get(idOrPrefix);
+    if (!isFinished(job.state)) {
+      const first = job.state === 'running' ? 'stop' : 'cancel';
+      throw new UserError(`job ${job.id} is ${job.state}; ${first} it first`, `lmms-tui ${first} ${job.id}`);
+    }
+    this.jobs.delete(job.id);
+    this.store.remove(job.id);
+    this.emit('removed', job.id);
+  }
+
+  /** Stops watching; running jobs keep running and the next host adopts them. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.adopted.values()) w.cancel();
+    this.adopted.clear();
+    this.lock?.release();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('scheduler is closed');
+  }
+
+  private update(job: JobRecord, patch: Partial<JobRecord>): void {
+    const previous = job.state;
+    Object.assign(job, patch);
+    this.store.save(job);
+    this.emit('job', job, previous);
+  }
+
+  private freeGpus(): number[] | null {
+    if (!this.gpus) return null;
+    const used = new Set<number>();
+    for (const id of this.active) for (const g of this.jobs.get(id)?.gpus ?? []) used.add(g);
+    return this.gpus.filter((g) => !used.has(g));
+  }
+
+  private freePort(): number {
+    const used = new Set<number>();
+    for (const id of this.active) {
+      const p = this.jobs.get(id)?.main_process_port;
+      if (p) used.add(p);
+    }
+    let port = this.opts.basePort ?? 29500;
+    while (used.has(port)) port++;
+    return port;
+  }
+
+  /**
+   * Starts queued jobs in submission order while a slot fits. Strictly in order: a big job at the
+   * head waits for its GPUs rather than being overtaken forever by small ones.
+   */
+  private dispatch(): void {
+    if (this.closed) return;
+    for (const job of this.list({ state: 'queued' })) {
+      if (this.active.size >= this.concurrency) return;
+      const need = job.spec.num_gpus ?? 1;
+      let gpus: number[] = [];
+      if (this.gpus) {
+        const free = this.freeGpus()!;
+        if (free.length < need) return;
+        gpus = free.slice(0, need);
+      }
+      this.start(job, gpus);
+    }
+  }
+
+  private start(job: JobRecord, gpus: number[]): void {
+    const dir = this.store.dir(job.id);
+    this.active.add(job.id);
+    const port = (job.spec.num_gpus ?? 1) > 1 ? this.freePort() : null;
+    let script: string;
+    let env: Record<string, string>;
+    try {
+      const built = buildCommand(
+        { ...job.spec, output_path: job.output_path },
+        {
+          cwd: job.cwd,
+          gpus: this.gpus ? gpus : undefined,
+          mainProcessPort: port ?? undefined,
+          demoHarnessDir: job.spec.demo ? demoHarnessDir() : undefined,
+        },
+      );
+      script = built.script;
+      env = this.runner.buildJobEnv(job.env ?? process.env, { gpus: this.gpus ? gpus : null, extra: built.env });
+    } catch (err) {
+      this.active.delete(job.id);
+      this.update(job, { state: 'failed', ended_at: new Date().toISOString(), error: `could not build the command: ${(err as Error).message}` });
+      return;
+    }
+    this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script });
+    const launch = this.runner
+      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work') })
+      .then((launched: LaunchedJob) => {
+        this.update(job, { pid: launched.pid, proc_start: launched.startTime });
+        this.follow(job.id, launched.exited);
+      })
+      .catch((err: unknown) => {
+        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), `could not start: ${(err as Error).message}`);
+      })
+      .finally(() => this.launching.delete(job.id));
+    this.launching.set(job.id, launch);
+  }
+
+  private follow(id: string, exited: Promise<ExitInfo>, failure?: string): void {
+    this.ended.set(
+      id,
+      exited.then(async (exit) => {
+        await this.drainGroup(id);
+        await this.finish(id, exit, failure);
+      }),
+    );
+  }
+
+  /**
+   * The job's main process is gone; the job is over only when its whole process group is. A stop in
+   * progress finishes its escalation (a grandchild ignoring SIGTERM gets SIGKILL); otherwise
+   * leftovers (engine workers that outlived the harness, still holding GPU memory) are stopped too.
+   */
+  private async drainGroup(id: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job || job.pid === null || job.proc_start === null) return;
+    const stopping = this.stopping.get(id);
+    if (stopping) {
+      await stopping;
+      this.stopping.delete(id);
+      return;
+    }
+    if (this.runner.groupMembers(job.pid).length === 0) return;
+    await this.runner.stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: this.opts.graceMs ?? 10_000 });
+  }
+
+  private async finish(id: string, exit: ExitInfo, failure?: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job || isFinished(job.state)) return;
+    // Free the slot first so the next job starts while this one's outcome is being judged.
+    this.active.delete(id);
+    this.adopted.get(id)?.cancel();
+    this.adopted.delete(id);
+    this.dispatch();
+    const stopSignal = this.stopSignals.get(id);
+    this.stopSignals.delete(id);
+    let patch: Partial<JobRecord>;
+    if (failure) {
+      patch = { state: 'failed', error: failure };
+    } else {
+      const verdict = await this.judge({
+        exit,
+        stopped: job.stop_requested,
+        logPath: this.store.logPath(id),
+        outputPath: job.output_path,
+        startedAt: job.started_at ? Date.parse(job.started_at) : 0,
+      });
+      patch = { state: verdict.state, error: verdict.reason, results: verdict.results, error_tail: verdict.tail };
+      if (verdict.state === 'failed' && exit.exit_code === null && exit.signal === null) {
+        patch.error = `ended while no lmms-tui process was watching; exit status unknown${verdict.reason ? ` (${verdict.reason})` : ''}`;
+      }
+    }
+    this.update(job, {
+      ...patch,
+      exit_code: exit.exit_code,
+      signal: stopSignal ?? exit.signal,
+      ended_at: new Date().toISOString(),
+    });
+    this.prune();
+  }
+
+  /** Jobs a previous host left running: watch the live ones, record the outcome of the ended ones. */
+  private async readopt(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'running') continue;
+      this.active.add(job.id);
+      const handle = job.pid !== null && job.proc_start !== null ? { pid: job.pid, pgid: job.pid, startTime: job.proc_start } : null;
+      if (handle && this.runner.isAlive(handle)) {
+        const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
+        this.adopted.set(job.id, w);
+        this.follow(job.id, w.exited);
+      } else if (handle) {
+        this.follow(job.id, Promise.resolve(this.runner.readExitRecord(this.store.dir(job.id)) ?? { exit_code: null, signal: null }));
+        pending.push(this.ended.get(job.id)!);
+      } else {
+        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), 'the lmms-tui process hosting the queue exited while this job was starting');
+        pending.push(this.ended.get(job.id)!);
+      }
+    }
+    await Promise.all(pending);
+  }
+
+  /** Keeps the newest `keepFinished` finished jobs. */
+  private prune(): void {
+    const keep = this.opts.keepFinished ?? 500;
+    const finished = [...this.jobs.values()].filter((j) => isFinished(j.state));
+    if (finished.length <= keep) return;
+    finished.sort((a, b) => (a.ended_at ?? '').localeCompare(b.ended_at ?? '') || a.seq - b.seq);
+    for (const j of finished.slice(0, finished.length - keep)) {
+      this.jobs.delete(j.id);
+      this.store.remove(j.id);
+      this.emit('removed', j.id);
+    }
+  }
+}

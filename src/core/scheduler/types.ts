@@ -1,0 +1,62 @@
+import type { EvalSpec } from '../spec.js';
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled'];
+export const FINISHED_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
+
+export function isFinished(state: JobState): boolean {
+  return FINISHED_STATES.has(state);
+}
+
+/** What `<jobDir>/job.json` holds. Field names are the stable `--json` / API vocabulary. */
+export interface JobRecord {
+  schema: 1;
+  id: string;
+  state: JobState;
+  spec: EvalSpec;
+  /** Monotonic submission number: the queue order. */
+  seq: number;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  /** Directory the job was submitted from; relative paths in the spec resolve against it. */
+  cwd: string;
+  /** The submitter's environment captured at submit (null: the host's own environment). */
+  env: Record<string, string> | null;
+  pid: number | null;
+  /** /proc start time of pid, so a reused pid is never mistaken for the job. */
+  proc_start: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  /** GPUs assigned (empty when there is no GPU pool). */
+  gpus: number[];
+  main_process_port: number | null;
+  /** Absolute results directory passed as --output_path. */
+  output_path: string;
+  /** The exact script the job ran (null until started). */
+  script: string | null;
+  /** Results files the run wrote. */
+  results: string[];
+  /** Why it failed / was stopped / was cancelled; null when it succeeded. */
+  error: string | null;
+  /** Last log lines of a failed run. */
+  error_tail: string[];
+  stop_requested: boolean;
+  retry_of: string | null;
+}
+
+export interface QueueSummary {
+  running: string[];
+  queued: { id: string; position: number }[];
+  counts: Record<JobState, number>;
+  gpus: { total: number[] | null; free: number[] | null };
+  concurrency: number;
+}
+
+export interface SubmitOptions {
+  /** Directory the user launched from (default: the host's cwd). */
+  cwd?: string;
+  /** The submitter's environment (default: the host's). */
+  env?: Record<string, string> | null;
+  retryOf?: string | null;
+}
