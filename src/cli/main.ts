@@ -7,7 +7,9 @@ program
   .name('lmms-tui')
   .description('Launch, queue and watch lmms-eval and lm-evaluation-harness runs from the terminal.')
   .version(version(), '-V, --version')
-  .showHelpAfterError('(add --help for usage)');
+  .showHelpAfterError('(add --help for usage)')
+  // Usage errors (unknown option, missing argument) exit 2, as argparse does; subcommands inherit this.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 registerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -34,7 +34,7 @@ afterEach(() => {
 const demo = (env: string[] = [], over: Partial<EvalSpec> = {}): EvalSpec => ({
   harness: 'lmms-eval',
   model: 'demo',
-  tasks: ['mme'],
+  tasks: ['demo_mme'],
   demo: true,
   env: ['export LMMS_DEMO_PACE=0', ...env],
   ...over,

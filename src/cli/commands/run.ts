@@ -1,6 +1,8 @@
 /**
  * `lmms-tui run [spec flags] [--wait]`: `python -m lmms_eval ARGS` becomes `lmms-tui run ARGS`.
- * Submits the job; with --wait, streams its log and exits with its outcome (0 succeeded, 1 otherwise).
+ * Submits the job to the per-user server (started on first use); with --wait, streams its log and exits
+ * with its outcome (0 succeeded, 1 otherwise). `--no-server` hosts the queue in this process instead
+ * (for a batch allocation where no daemon should outlive the shell).
  */
 import type { Command } from 'commander';
 import { validateSpec } from '../../core/command/validate.js';
@@ -11,26 +13,29 @@ import type { EvalSpec } from '../../core/spec.js';
 import { followBytes } from '../follow-bytes.js';
 import { addHostOptions, hostOptions, type HostOptionValues } from '../host-options.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
+import { action } from '../client-helpers.js';
+import { submitAndMaybeWait } from '../follow.js';
 import { formatProblems } from './preview.js';
 
 export function registerRun(program: Command): Command {
   const cmd = program
     .command('run')
     .description('submit an evaluation job (flags as the harness spells them)')
-    .option('--wait', 'follow the log and exit with the job outcome (Ctrl-C stops the job)');
+    .option('--wait', 'follow the log and exit with the job outcome (Ctrl-C stops the job)')
+    .option('--no-server', 'host the queue in this process instead of the per-user server (needs --wait to watch it)');
   addSpecOptions(cmd);
   addHostOptions(cmd);
-  cmd.action(async (_extra: unknown, opts: Record<string, unknown>, self: Command) => {
+  cmd.action(action(async (_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     const { extraArgs, problems: strays } = extraArgsOf(self);
     const spec = specFromOptions(opts, extraArgs);
     const problems = [...strays, ...validateSpec(spec)];
     if (problems.length) {
       process.stderr.write(`lmms-tui run: the spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${formatProblems(problems)}`);
-      process.exitCode = 2;
-      return;
+      return 2;
     }
-    process.exitCode = await runHosted(spec, opts.wait === true, opts as HostOptionValues);
-  });
+    if (opts.server === false) return runHosted(spec, opts.wait === true, opts as HostOptionValues);
+    return submitAndMaybeWait(spec, { wait: opts.wait === true });
+  }));
   return cmd;
 }
 

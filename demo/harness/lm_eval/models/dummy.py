@@ -1,0 +1,5 @@
+"""Demo stand-in for lm-eval's `dummy` module: it loads nothing; the demo harness simulates outputs."""
+
+
+class DummyLM:
+    pass

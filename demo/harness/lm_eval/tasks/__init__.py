@@ -1,0 +1,21 @@
+"""Task registry of the demo lm_eval package: the YAML tree beside this file, indexed by lm-eval's rules."""
+from _demo_common.taskindex import LM, build_index, match
+
+
+class TaskManager:
+    """A small stand-in for lm-eval's TaskManager (names and kinds only; nothing is loaded)."""
+
+    def __init__(self, verbosity=None, include_path=None, **_kwargs) -> None:
+        import os
+
+        roots = [os.path.dirname(os.path.abspath(__file__))]
+        if include_path:
+            roots.extend([str(include_path)] if isinstance(include_path, (str, os.PathLike)) else include_path)
+        self._index = build_index(LM, roots)
+        self.all_tasks = sorted(self._index)
+        self.all_groups = sorted(n for n, e in self._index.items() if e.kind == "group")
+        self.all_tags = sorted(n for n, e in self._index.items() if e.kind == "tag")
+        self.all_subtasks = sorted(n for n, e in self._index.items() if e.kind in ("task", "python_task"))
+
+    def match_tasks(self, task_list):
+        return match(self._index, task_list)

@@ -1,0 +1,5 @@
+"""Demo stand-in for lmms-eval's `demo_chat` chat model class: it loads nothing; the demo harness simulates outputs."""
+
+
+class DemoChat:
+    is_simple = False

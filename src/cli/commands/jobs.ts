@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { JOB_STATES, type JobState } from '../../core/scheduler/types.js';
+import type { JobJson } from '../../client/types.js';
+import { UsageError, action, elapsed, formatAgo, printJson, stateLabel, table, usageExit, withClient, writeOut } from '../client-helpers.js';
+
+export function parseStates(value: string | undefined): JobState[] | undefined {
+  if (!value) return undefined;
+  const states = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
+  if (bad.length) throw new UsageError(`--state: unknown state ${bad.join(', ')}`, `use ${JOB_STATES.join(', ')} (comma-separated)`);
+  return states as JobState[];
+}
+
+export function jobsTable(jobs: readonly JobJson[], now = Date.now()): string {
+  return table(
+    ['ID', 'STATE', 'MODEL', 'GPUS', 'CREATED', 'ELAPSED', 'TASKS'],
+    jobs.map((j) => [
+      j.id,
+      stateLabel(j.state) + (j.position ? ` #${j.position}` : ''),
+      j.spec.model + (j.spec.demo ? ' (demo)' : ''),
+      j.gpus.length ? j.gpus.join(',') : '-',
+      formatAgo(j.created_at, now),
+      elapsed(j, now),
+      j.spec.tasks.join(','),
+    ]),
+  );
+}
+
+/** `lmms-tui jobs [--state S] [--json]` */
+export function registerJobs(program: Command): void {
+  usageExit(program.command('jobs').description('list jobs (oldest first)'))
+    .option('--state <states>', `only these states (comma list of ${JOB_STATES.join(', ')})`)
+    .option('--json', 'print a JSON array of jobs')
+    .action(
+      action(async (opts: { state?: string; json?: boolean }) => {
+        const state = parseStates(opts.state);
+        const jobs = await withClient((c) => c.jobs({ state }));
+        if (opts.json) return void (await printJson(jobs));
+        await writeOut(jobs.length ? `${jobsTable(jobs)}\n` : 'no jobs\n');
+      }),
+    );
+}

@@ -1,0 +1,90 @@
+/**
+ * Wire types of the HTTP API (`/api/v1`). The server builds these from the scheduler's records; the client
+ * returns them. Type-only, so importing this pulls in neither fastify nor node:http.
+ */
+import type { Problem } from '../core/errors.js';
+import type { Progress } from '../core/logs/parse.js';
+import type { JobRecord, JobState, QueueSummary } from '../core/scheduler/types.js';
+import type { EvalSpec } from '../core/spec.js';
+
+export type { JobState, Problem, Progress, EvalSpec };
+
+/** A job as the API shows it: the stored record minus the submitter's environment, plus its queue position. */
+export type JobJson = Omit<JobRecord, 'env'> & {
+  /** 1-based position among queued jobs; null when not queued. */
+  position: number | null;
+  /** Absolute path of the job's combined stdout/stderr log on the server's host. */
+  log_path: string;
+};
+
+export interface SubmitRequest {
+  spec: EvalSpec;
+  /** Directory relative paths in the spec resolve against (default: the server's). */
+  cwd?: string;
+  /** The environment the job starts from (default: the server's). */
+  env?: Record<string, string>;
+}
+
+export interface SubmitResponse {
+  id: string;
+  state: JobState;
+  position: number | null;
+  job: JobJson;
+}
+
+export interface Health {
+  version: string;
+  uptime_s: number;
+  host: string;
+  pid: number;
+  state_dir: string;
+  socket: string;
+  gpus: { pool: number[] | null; free: number[] | null };
+  concurrency: number;
+  counts: Record<JobState, number>;
+}
+
+export type QueueJson = QueueSummary;
+
+export interface LogLineJson {
+  /** Byte offset of the line's start in output.log. */
+  offset: number;
+  text: string;
+}
+
+export interface LogResponse {
+  lines: LogLineJson[];
+  /** Pass as `since` to get what follows, with nothing lost or repeated. */
+  next_offset: number;
+  /** Size of output.log when it was read. */
+  size: number;
+}
+
+export interface MetricJson {
+  task: string;
+  metric: string;
+  filter: string;
+  value: number | string | null;
+  stderr: number | null;
+  n_samples: number | null;
+}
+
+export interface ResultResponse {
+  files: string[];
+  metrics: MetricJson[];
+  error: string | null;
+  error_tail: string[];
+  /** Results files that could not be parsed. */
+  unreadable: { file: string; message: string }[];
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; hint?: string; problems?: Problem[] };
+}
+
+/** Events of `GET /jobs/:id/events` (server-sent events), as the client yields them. */
+export type LogEvent =
+  | { type: 'lines'; offset: number; lines: string[]; next_offset: number }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'state'; job: JobJson }
+  | { type: 'end'; job: JobJson; next_offset: number };

@@ -1,0 +1,62 @@
+/**
+ * The fastify application. One is built per listener (the Unix socket, and TCP for `serve`): they share the
+ * scheduler and differ only in authentication, so the API is identical on both.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { ServerContext } from './context.js';
+import { HttpError, installErrorHandling, sendError } from './http-errors.js';
+import { docsPage, openApiDocument, type RouteDoc } from './openapi.js';
+import { registerRoutes } from './routes.js';
+
+export interface AppOptions {
+  /** Bearer token required on every API request; null: none (the socket, or loopback TCP without --token). */
+  token: string | null;
+}
+
+/** Paths served without a token: the API description is not a secret and browsers cannot send a bearer header. */
+const PUBLIC = new Set(['/openapi.json', '/docs', '/docs/']);
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!);
+  const b = Buffer.from(token);
+  // Constant time, so the token cannot be guessed byte by byte from response timings.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function buildApp(ctx: ServerContext, opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.bodyLimit,
+    // Event streams never end on their own; closing the server must cut them.
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    ajv: {
+      // Strict: no type coercion (a string where a number belongs is an error naming the field), and
+      // unknown fields are errors rather than silently removed.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: true, allowUnionTypes: true },
+    },
+  });
+  installErrorHandling(app, ctx.bodyLimit, ctx.log);
+
+  const token = opts.token;
+  if (token) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (PUBLIC.has(req.url.split('?')[0]!)) return;
+      if (tokenMatches(req.headers.authorization, token)) return;
+      reply.header('www-authenticate', 'Bearer');
+      sendError(reply, new HttpError(401, 'unauthorized', 'a bearer token is required', 'send Authorization: Bearer <token> (printed by `lmms-tui serve`)'));
+      return reply;
+    });
+  }
+
+  const docs: RouteDoc[] = [];
+  registerRoutes(app, ctx, docs);
+  let document: unknown;
+  app.get('/openapi.json', async () => (document ??= openApiDocument(docs, { version: ctx.version })));
+  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,198 @@
+/**
+ * The `/api/v1` routes. Each is declared once as data (its schemas and documentation) and registered from
+ * that declaration, so fastify validates exactly what /openapi.json describes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { readMetrics } from '../core/results/parse.js';
+import { isFinished, type JobState } from '../core/scheduler/types.js';
+import type { EvalSpec } from '../core/spec.js';
+import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
+import { findJob, jobJson, type ServerContext } from './context.js';
+import { streamEvents } from './events.js';
+import { HttpError } from './http-errors.js';
+import { jobSecrets, readLog } from './log-read.js';
+import type { RouteDoc } from './openapi.js';
+import * as S from './schemas.js';
+
+type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Query = Record<string, string | undefined>;
+
+const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+const yes = (s: string | undefined): boolean => s === '1' || s === 'true';
+
+export const API = '/api/v1';
+
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: RouteDoc[]): void {
+  const { scheduler } = ctx;
+  const route = (doc: RouteDoc, handler: Handler) => {
+    docs.push(doc);
+    // Only the parts a route has: fastify warns about (and would document) undefined ones.
+    const schema: Record<string, unknown> = {};
+    if (doc.params) schema.params = doc.params;
+    if (doc.querystring) schema.querystring = doc.querystring;
+    if (doc.body) schema.body = doc.body;
+    app.route({ method: doc.method, url: doc.url, schema, handler });
+  };
+  const id = (req: FastifyRequest) => findJob(ctx, (req.params as { id: string }).id);
+  const submitted = (job: ReturnType<typeof id>): SubmitResponse => {
+    const json = jobJson(ctx, job);
+    return { id: job.id, state: job.state, position: json.position, job: json };
+  };
+  const common = { 404: ['no job matches the id'] as [string], 400: ['the id prefix matches several jobs'] as [string] };
+
+  route(
+    {
+      method: 'POST', url: `${API}/jobs`, tag: 'jobs', summary: 'Submit a job',
+      description: 'Queues an evaluation. The job runs with `env` (the submitter\'s environment; default the server\'s) plus the spec\'s env lines, with relative paths resolved against `cwd`.',
+      body: S.submitBody,
+      responses: { 201: ['queued', S.submitResponse], 413: ['body too large'], 422: ['the body or the spec is invalid (problems name each field)'] },
+    },
+    async (req, reply) => {
+      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string> };
+      if (body.cwd !== undefined && !path.isAbsolute(body.cwd)) {
+        throw new HttpError(422, 'validation', 'cwd must be absolute', undefined, [{ field: 'cwd', message: 'is not an absolute path', fix: 'send the absolute working directory' }]);
+      }
+      const job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null });
+      reply.code(201);
+      return submitted(job);
+    },
+  );
+
+  route(
+    { method: 'GET', url: `${API}/jobs`, tag: 'jobs', summary: 'List jobs in submission order', querystring: S.listQuery, responses: { 200: ['the jobs', { type: 'array', items: S.jobSchema }] } },
+    async (req) => {
+      const state = (req.query as Query).state?.split(',') as JobState[] | undefined;
+      const positions = new Map(scheduler.queue().queued.map((q) => [q.id, q.position]));
+      return scheduler.list(state ? { state } : undefined).map((j) => jobJson(ctx, j, positions.get(j.id) ?? null));
+    },
+  );
+
+  route(
+    { method: 'GET', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Get a job', params: S.idParams, responses: { 200: ['the job', S.jobSchema], ...common } },
+    async (req) => jobJson(ctx, id(req)),
+  );
+
+  route(
+    { method: 'POST', url: `${API}/jobs/:id/cancel`, tag: 'jobs', summary: 'Cancel a queued job', params: S.idParams, responses: { 200: ['cancelled', S.jobSchema], ...common, 409: ['the job is not queued'] } },
+    async (req) => jobJson(ctx, scheduler.cancel(id(req).id)),
+  );
+
+  route(
+    {
+      method: 'POST', url: `${API}/jobs/:id/stop`, tag: 'jobs', summary: 'Stop a running job (a queued one is cancelled)',
+      description: 'SIGTERM to the job\'s whole process group, SIGKILL after the grace period. Answers 202 at once (the job shows `stop_requested`) unless `wait=1`, which answers 200 once it has ended.',
+      params: S.idParams, querystring: S.stopQuery,
+      responses: { 200: ['ended (wait=1) or cancelled', S.jobSchema], 202: ['stopping', S.jobSchema], ...common, 409: ['the job has already finished'] },
+    },
+    async (req, reply) => {
+      const job = id(req);
+      const q = req.query as Query;
+      if (isFinished(job.state)) throw new HttpError(409, 'conflict', `job ${job.id} already ${job.state}`, 'nothing to stop');
+      if (job.state === 'queued') return jobJson(ctx, scheduler.cancel(job.id));
+      const grace = num(q.grace);
+      const stopping = scheduler.stop(job.id, grace === undefined ? {} : { graceMs: grace * 1000 });
+      if (yes(q.wait)) return jobJson(ctx, await stopping);
+      stopping.catch((err: unknown) => ctx.log(`stop ${job.id} failed: ${(err as Error).stack ?? String(err)}`));
+      reply.code(202);
+      return jobJson(ctx, job);
+    },
+  );
+
+  route(
+    { method: 'POST', url: `${API}/jobs/:id/retry`, tag: 'jobs', summary: 'Submit a copy of a job (same spec, directory and environment)', params: S.idParams, responses: { 201: ['the new job', S.submitResponse], ...common } },
+    async (req, reply) => {
+      const job = scheduler.retry(id(req).id);
+      reply.code(201);
+      return submitted(job);
+    },
+  );
+
+  route(
+    { method: 'DELETE', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Remove a finished job and its files', params: S.idParams, responses: { 200: ['removed', { type: 'object', properties: { id: { type: 'string' } } }], ...common, 409: ['the job has not finished'] } },
+    async (req) => {
+      const job = id(req);
+      scheduler.remove(job.id);
+      return { id: job.id };
+    },
+  );
+
+  route(
+    { method: 'GET', url: `${API}/queue`, tag: 'jobs', summary: 'Queue summary: running, queued with positions, counts per state, GPUs', responses: { 200: ['the queue', S.queueSchema] } },
+    async () => scheduler.queue(),
+  );
+
+  route(
+    { method: 'GET', url: `${API}/health`, tag: 'server', summary: 'Server health and identity', responses: { 200: ['healthy', S.healthSchema] } },
+    async (): Promise<Health> => {
+      const q = scheduler.queue();
+      return {
+        version: ctx.version,
+        uptime_s: Math.round((Date.now() - ctx.startedAt) / 100) / 10,
+        host: hostname(),
+        pid: process.pid,
+        state_dir: ctx.paths.stateDir,
+        socket: ctx.paths.socket,
+        gpus: { pool: q.gpus.total, free: q.gpus.free },
+        concurrency: q.concurrency,
+        counts: q.counts,
+      };
+    },
+  );
+
+  route(
+    {
+      method: 'GET', url: `${API}/jobs/:id/log`, tag: 'logs', summary: 'Read the log',
+      description: 'Complete lines from byte offset `since` (default 0), or the last `tail` lines. Carriage-return redraws are collapsed to their last state, ANSI codes stripped unless `ansi=1`, secrets masked. Pass `next_offset` back as `since` to continue.',
+      params: S.idParams, querystring: S.logQuery, responses: { 200: ['lines with their byte offsets', S.logSchema], ...common },
+    },
+    async (req) => {
+      const job = id(req);
+      const q = req.query as Query;
+      return readLog(scheduler.store.logPath(job.id), {
+        tail: num(q.tail),
+        since: num(q.since),
+        maxBytes: Math.max(1, num(q.max_bytes) ?? 1024 * 1024),
+        finished: isFinished(job.state),
+        ansi: yes(q.ansi),
+        secrets: jobSecrets(job),
+      });
+    },
+  );
+
+  route(
+    {
+      method: 'GET', url: `${API}/jobs/:id/events`, tag: 'logs', summary: 'Follow the log and state (server-sent events)', sse: true,
+      description:
+        'Events: `state` (data: the job; sent first and on every change), `lines` (id: the byte offset after its last line; data: `{offset, lines: [text…], next_offset}`), `progress` (data: the latest progress bar), `end` (data: `{job, next_offset}`; the job has finished and its whole log was sent). Reconnect with `Last-Event-ID` (or `?since=`) to resume with nothing lost or repeated.',
+      params: S.idParams, querystring: S.eventsQuery, responses: { 200: ['event stream'], ...common },
+    },
+    async (req, reply) => {
+      const job = id(req);
+      const header = req.headers['last-event-id'];
+      const fromHeader = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
+      const q = req.query as Query;
+      reply.hijack();
+      await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw);
+    },
+  );
+
+  route(
+    { method: 'GET', url: `${API}/jobs/:id/result`, tag: 'jobs', summary: "The job's metrics (parsed results files) and its error, if any", params: S.idParams, responses: { 200: ['the result', S.resultSchema], ...common } },
+    async (req): Promise<ResultResponse> => {
+      const job = id(req);
+      const metrics: MetricJson[] = [];
+      const unreadable: ResultResponse['unreadable'] = [];
+      for (const file of job.results) {
+        try {
+          const summary = await readMetrics(file);
+          for (const r of summary.rows) metrics.push({ task: r.task, metric: r.metric, filter: r.filter, value: r.value, stderr: r.stderr, n_samples: r.n_samples });
+        } catch (err) {
+          unreadable.push({ file, message: (err as Error).message });
+        }
+      }
+      return { files: job.results, metrics, error: job.error, error_tail: job.error_tail, unreadable };
+    },
+  );
+}
