@@ -50,7 +50,7 @@ export async function stopGroupWith(
   pgid: number,
   opts: StopOptions & { clock?: Clock } = {},
 ): Promise<StopResult> {
-  const { graceMs = 10_000, pollMs = 100, killWaitMs = 5_000, clock = realClock } = opts;
+  const { graceMs = 10_000, pollMs = 20, killWaitMs = 5_000, clock = realClock } = opts;
   // A group of zombies still accepts kill(); it is gone all the same, so report that nothing was sent.
   if (ops.members(pgid).length === 0 || !ops.kill(pgid, 'SIGTERM')) return { signal: null };
   if (await waitEmpty(ops, pgid, clock.now() + graceMs, pollMs, clock)) return { signal: 'SIGTERM' };

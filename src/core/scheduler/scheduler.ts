@@ -147,6 +147,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async waitFor(id: string): Promise<JobRecord> {
     const job = this.get(id);
     if (isFinished(job.state)) return job;
+    // Job processes are unref'd (they must not keep a host alive), so a caller awaiting only this
+    // promise would see Node exit under it; hold the event loop open until the job ends.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     await new Promise<void>((resolve) => {
       const onJob = (j: JobRecord) => {
         if (j.id === job.id && isFinished(j.state)) {
@@ -155,7 +158,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         }
       };
       this.on('job', onJob);
-    });
+    }).finally(() => clearInterval(keepAlive));
     return this.jobs.get(job.id)!;
   }
 
