@@ -42,6 +42,8 @@ export interface Health {
   gpus: { pool: number[] | null; free: number[] | null };
   concurrency: number;
   counts: Record<JobState, number>;
+  /** Job directories skipped at start-up because their job.json was unreadable. */
+  store_problems: { dir: string; message: string }[];
 }
 
 export type QueueJson = QueueSummary;

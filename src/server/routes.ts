@@ -137,6 +137,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         gpus: { pool: q.gpus.total, free: q.gpus.free },
         concurrency: q.concurrency,
         counts: q.counts,
+        store_problems: scheduler.problems.map((p) => ({ dir: p.dir, message: p.message })),
       };
     },
   );

@@ -183,6 +183,11 @@ export const healthSchema: Schema = {
     gpus: { type: 'object', properties: { pool: gpuList, free: gpuList } },
     concurrency: { type: 'integer' },
     counts,
+    store_problems: {
+      type: 'array',
+      description: 'job directories skipped at start-up (unreadable or half-written job.json)',
+      items: { type: 'object', properties: { dir: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
 };
 

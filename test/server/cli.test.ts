@@ -1,5 +1,5 @@
 /** The job commands' output and exit codes, through the CLI process against one server. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,21 @@ describe('submission context', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a damaged job store', () => {
+  it('skips a corrupt job.json, lists the other jobs, and says which directory it skipped', async () => {
+    const { home, env: env2 } = await newHome();
+    const ok = (await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2', '--wait'], env2)).stdout.trim().split('\n')[0]!;
+    await cli(['server', 'stop'], env2);
+    const bad = path.join(home, 'jobs', 'feedf00d');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(path.join(bad, 'job.json'), '{"id": "feedf00d", "state": "runn'); // half-written
+    const listed = await cli(['jobs'], env2); // starts a fresh server over the damaged store
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(ok);
+    expect(listed.stderr).toContain(`warning: skipped ${bad}: unreadable job.json`);
+    await cli(['server', 'stop'], env2);
   });
 });
