@@ -81,11 +81,15 @@ class Workers:
                 subprocess.Popen([sys.executable, script, str(i)], stdin=subprocess.DEVNULL, env=env, close_fds=True)
             )
         if self.knobs.pidfile:
+            # Under a launcher every rank gets this knob: rank 0 keeps the path, rank N writes `<path>.rankN`,
+            # so the ranks do not overwrite each other's lists.
+            rank = os.environ.get("RANK") or "0"
+            path = self.knobs.pidfile if rank == "0" else f"{self.knobs.pidfile}.rank{rank}"
             # Write then rename, so a reader never sees a partial list.
-            tmp = f"{self.knobs.pidfile}.{os.getpid()}.tmp"
+            tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "w") as f:
                 f.write("".join(f"{pid}\n" for pid in [os.getpid()] + [p.pid for p in self.procs]))
-            os.replace(tmp, self.knobs.pidfile)
+            os.replace(tmp, path)
 
     def stop(self) -> None:
         # SIGKILL: the workers may be ignoring SIGTERM on purpose.

@@ -1,0 +1,1 @@
+"""The demo accelerate's commands: only `launch` (see accelerate/commands/launch.py)."""
