@@ -12,7 +12,7 @@ import type { EvalSpec } from '../spec.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
 import { JobStore, type StoreProblem } from './store.js';
-import { isFinished, JOB_STATES, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
 export type RunnerApi = Pick<
   typeof realRunner,
@@ -180,30 +180,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const id = newJobId((x) => this.jobs.has(x));
     const dir = this.store.dir(id);
     const job: JobRecord = {
-      schema: 1,
+      ...unstartedFields(),
       id,
       state: 'queued',
       spec: structuredClone(spec),
       seq: ++this.seq,
       created_at: new Date().toISOString(),
-      started_at: null,
-      ended_at: null,
       cwd,
       env: opts.env ?? null,
-      pid: null,
-      proc_start: null,
-      exit_code: null,
-      signal: null,
-      gpus: [],
-      main_process_port: null,
       // Every run gets its own results dir unless the user chose one: success is judged by a new
       // results file appearing there (lmms-eval exits 0 on failure).
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
-      script: null,
-      results: [],
-      error: null,
-      error_tail: [],
-      stop_requested: false,
       retry_of: opts.retryOf ?? null,
     };
     this.store.create(job);

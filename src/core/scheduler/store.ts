@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import { JOB_STATES, type JobRecord } from './types.js';
+import { JOB_STATES, unstartedFields, type JobRecord } from './types.js';
 
 export interface StoreProblem {
   dir: string;
@@ -72,23 +72,10 @@ function parseRecord(text: string): JobRecord {
   if (typeof raw.seq !== 'number') throw new Error('missing seq');
   // Fill fields added after a record was written, so older records stay readable.
   return {
-    schema: 1,
-    started_at: null,
-    ended_at: null,
+    ...unstartedFields(),
     cwd: '/',
     env: null,
-    pid: null,
-    proc_start: null,
-    exit_code: null,
-    signal: null,
-    gpus: [],
-    main_process_port: null,
     output_path: '',
-    script: null,
-    results: [],
-    error: null,
-    error_tail: [],
-    stop_requested: false,
     retry_of: null,
     created_at: new Date(0).toISOString(),
     ...raw,

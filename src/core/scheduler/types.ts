@@ -45,6 +45,26 @@ export interface JobRecord {
   retry_of: string | null;
 }
 
+/** The fields a record has before its job has run: a new job's, and the defaults for older records. */
+export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'seq' | 'created_at' | 'cwd' | 'env' | 'output_path' | 'retry_of'> {
+  return {
+    schema: 1,
+    started_at: null,
+    ended_at: null,
+    pid: null,
+    proc_start: null,
+    exit_code: null,
+    signal: null,
+    gpus: [],
+    main_process_port: null,
+    script: null,
+    results: [],
+    error: null,
+    error_tail: [],
+    stop_requested: false,
+  };
+}
+
 export interface QueueSummary {
   running: string[];
   queued: { id: string; position: number }[];
