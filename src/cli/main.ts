@@ -2,6 +2,12 @@ import { Command } from 'commander';
 import { version } from '../core/version.js';
 import { registerCommands } from './commands/index.js';
 
+// The process's signal policy belongs to the command that runs. `conf` (via atomically → when-exit)
+// hooks SIGINT/SIGTERM/SIGHUP at import time and re-raises the signal after its own cleanup, which
+// made `run --wait` see one Ctrl-C as two (stop, then leave). Nothing of ours is listening yet, so
+// every listener here is a library's: drop them; commands install their own handlers.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+
 const program = new Command();
 program
   .name('lmms-tui')

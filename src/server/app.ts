@@ -8,6 +8,7 @@ import type { ServerContext } from './context.js';
 import { HttpError, installErrorHandling, sendError } from './http-errors.js';
 import { docsPage, openApiDocument, type RouteDoc } from './openapi.js';
 import { registerRoutes } from './routes.js';
+import { registerCompatRoutes } from '../compat/index.js'; // compat (issue #6)
 
 export interface AppOptions {
   /** Bearer token required on every API request; null: none (the socket, or loopback TCP without --token). */
@@ -54,6 +55,7 @@ export async function buildApp(ctx: ServerContext, opts: AppOptions): Promise<Fa
 
   const docs: RouteDoc[] = [];
   registerRoutes(app, ctx, docs);
+  registerCompatRoutes(app, ctx); // compat (issue #6)
   let document: unknown;
   app.get('/openapi.json', async () => (document ??= openApiDocument(docs, { version: ctx.version })));
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerCancel } from './cancel.js';
+import { registerConfig } from './config.js';
 import { registerJobs } from './jobs.js';
 import { registerLogs } from './logs.js';
+import { registerModels } from './models.js';
 import { registerPreview } from './preview.js';
 import { registerQueue } from './queue.js';
 import { registerRetry } from './retry.js';
@@ -11,9 +13,13 @@ import { registerServe } from './serve.js';
 import { registerServer } from './server.js';
 import { registerShow } from './show.js';
 import { registerStop } from './stop.js';
+import { registerTasks } from './tasks.js';
+import { registerTui } from './tui.js';
+import { registerWeb } from './web.js';
 
 /** Each subcommand lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
+  registerTui(program);
   registerRun(program);
   registerPreview(program);
   registerJobs(program);
@@ -26,4 +32,8 @@ export function registerCommands(program: Command): void {
   registerQueue(program);
   registerServer(program);
   registerServe(program);
+  registerWeb(program);
+  registerTasks(program);
+  registerModels(program);
+  registerConfig(program);
 }

@@ -1,0 +1,240 @@
+/**
+ * lmms-eval's web UI backend (`lmms_eval/tui/server.py`) as `lmms-tui web`: the API its React front end
+ * calls, and that front end itself when an installed lmms-eval ships one.
+ *
+ * Why a separate process that is a client of the per-user server, rather than routes inside it: the UI's
+ * `/health`, `/models` and `/tasks` clash with server mode's; the UI resolves relative paths (output dir,
+ * logs dir) and auto-detects a `.venv` from the directory it was started in, which a shared daemon does not
+ * have; and a browser-facing listener with its own bind address, token and host checks should be something
+ * the user starts and stops explicitly. Jobs still belong to the per-user server, so stopping `web` or
+ * closing the browser never stops or orphans a run.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../client/errors.js';
+import type { LmmsClient } from '../client/client.js';
+import type { JobJson } from '../client/types.js';
+import { isFinished } from '../core/scheduler/types.js';
+import { isLoopbackHost } from '../server/options.js';
+import { Catalog } from './catalog.js';
+import type { HarnessTarget } from './config.js';
+import { httpError, installFastApiErrors, jsonBody, problemDetails, unprocessable } from './fastapi.js';
+import { detectSetup, exportYaml, importYaml, parseEvalRequest, previewScript, specFromForm, WUI_FIELDS } from './webui-eval.js';
+import { gitInfo, modelList, systemInfo, taskList, type GitInfo } from './webui-info.js';
+import { DEFAULT_SCAN, listRuns, pageQuery, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
+import { findDist, missingFrontendPage, resolveStatic, sendFile } from './webui-static.js';
+import { streamJob } from './webui-stream.js';
+
+export interface WebOptions {
+  /** Client of the per-user server that runs the jobs. */
+  client: LmmsClient;
+  /** Where relative paths of the form resolve, and where jobs are submitted from. */
+  cwd: string;
+  /** The environment jobs start from (and discovery sees). */
+  env: NodeJS.ProcessEnv;
+  target: HarnessTarget;
+  /** Built front end; undefined: `<lmms_eval>/tui/web/dist` of the installed harness; null: none. */
+  distDir?: string | null;
+  /** Required on every request when set (header, `lmms_tui_web` cookie, or `?token=` once). */
+  token?: string | null;
+  /** Host header check against DNS rebinding: only loopback names are accepted. Default true. */
+  loopbackHostsOnly?: boolean;
+  /** Origins allowed cross-origin (exact match); default none. */
+  corsOrigins?: string[];
+  heartbeatMs?: number;
+  logsScan?: ScanLimits;
+  catalog?: Catalog;
+  version: string;
+  log?: (msg: string) => void;
+}
+
+const COOKIE = 'lmms_tui_web';
+const UI_STATUS: Record<string, string> = { queued: 'starting', running: 'running', succeeded: 'completed', failed: 'error', stopped: 'stopped', cancelled: 'stopped' };
+
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function hostName(header: string | undefined): string {
+  const h = (header ?? '').trim();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.replace(/:\d+$/, '');
+}
+
+export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
+  const log = opts.log ?? (() => undefined);
+  const catalog = opts.catalog ?? new Catalog(opts.target, { env: opts.env, cwd: opts.cwd, log });
+  const git: Promise<GitInfo> = gitInfo(opts.cwd).catch(() => ({ branch: 'unknown', commit: 'unknown', root: '' }));
+  const dist: Promise<string | null> =
+    opts.distDir !== undefined ? Promise.resolve(opts.distDir) : catalog.location().then((l) => findDist(l.packageDir), () => null);
+  const autoSetup = async () => opts.target.setup ?? detectSetup((await git).root);
+  const local = 'socketPath' in opts.client.transport;
+
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, forceCloseConnections: true });
+  installFastApiErrors(app, log);
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (opts.loopbackHostsOnly !== false && !isLoopbackHost(hostName(req.headers.host))) {
+      return reply.code(403).send({ detail: 'Host not allowed (lmms-tui web answers only to localhost names; see --host)' });
+    }
+    const origin = req.headers.origin;
+    if (origin && opts.corsOrigins?.includes(origin)) {
+      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        return reply.code(204).header('access-control-allow-methods', 'GET, POST').header('access-control-allow-headers', 'content-type, authorization').send();
+      }
+    }
+    if (!opts.token) return;
+    const query = new URL(req.url, 'http://x').searchParams.get('token');
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const cookie = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+    if (query !== null && same(query, opts.token)) {
+      // The browser keeps it for the front end's own requests (fetch and EventSource send cookies same-origin).
+      reply.header('set-cookie', `${COOKIE}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`);
+      return;
+    }
+    if ((bearer && same(bearer, opts.token)) || (cookie && same(cookie, opts.token))) return;
+    return reply.code(401).send({ detail: 'Not authenticated: open the URL with ?token=… that lmms-tui web printed, or send Authorization: Bearer <token>' });
+  });
+
+  const form = async (req: FastifyRequest) => {
+    const request = parseEvalRequest(jsonBody(req));
+    return { request, spec: specFromForm(request, { target: opts.target, autoSetup: await autoSetup() }) };
+  };
+  const job = async (id: string): Promise<JobJson> => {
+    try {
+      return await opts.client.job(id);
+    } catch (err) {
+      // 400/422: not even a job id's shape.
+      if (err instanceof ApiError && [400, 404, 422].includes(err.status)) throw httpError(404, 'Job not found');
+      throw err;
+    }
+  };
+
+  app.get('/health', async () => {
+    const g = await git;
+    const loc = await catalog.location().catch(() => null);
+    return {
+      status: 'ok',
+      version: loc?.version ?? 'unknown',
+      git: { branch: g.branch, commit: g.commit },
+      system: systemInfo(opts.cwd, g, loc?.pythonVersion ?? 'unknown'),
+      env_setup: await autoSetup(),
+      lmms_tui: { version: opts.version, server: opts.client.where, frontend: await dist },
+    };
+  });
+
+  // The front end maps over whatever these return, so a failure answers [] (as the original did when lmms-eval was missing).
+  app.get('/models', async () => modelList(await catalog.modelList().catch((err: Error) => (log(`models: ${err.message}`), []))));
+  app.get('/tasks', async () => taskList(await catalog.index().then((i) => i.index.entries, (err: Error) => (log(`tasks: ${err.message}`), []))));
+
+  app.get('/tasks/:task_id/yaml', async (req) => {
+    const id = (req.params as { task_id: string }).task_id;
+    const found = await catalog.taskYaml(id).catch(() => {
+      throw httpError(500, 'Tasks directory not found');
+    });
+    if (!found) throw httpError(404, `Task YAML not found for '${id}'`);
+    return { task_id: id, yaml: found.yaml, path: found.path };
+  });
+
+  app.post('/eval/preview', async (req) => ({ command: previewScript((await form(req)).spec, opts.cwd).script }));
+  app.post('/eval/export-yaml', async (req) => ({ yaml_content: exportYaml((await form(req)).request) }));
+  app.post('/eval/import-yaml', async (req) => {
+    const body = jsonBody(req) as { yaml_content?: unknown } | null;
+    if (!body || typeof body !== 'object' || typeof body.yaml_content !== 'string') {
+      throw unprocessable([{ type: body && 'yaml_content' in body ? 'string_type' : 'missing', loc: ['body', 'yaml_content'], msg: body && 'yaml_content' in body ? 'Input should be a valid string' : 'Field required', input: body }]);
+    }
+    return importYaml(body.yaml_content);
+  });
+
+  app.post('/eval/start', async (req) => {
+    const { request, spec } = await form(req);
+    if (!request.tasks.length) throw httpError(400, 'No tasks specified');
+    const { script, problems } = previewScript(spec, opts.cwd);
+    if (problems.length) throw unprocessable(problemDetails(problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
+    try {
+      const res = await opts.client.submit(spec, { cwd: local ? opts.cwd : undefined, env: stringEnv(opts.env) });
+      return { job_id: res.id, command: script };
+    } catch (err) {
+      if (err instanceof ApiError && err.problems.length) throw unprocessable(problemDetails(err.problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
+      throw err;
+    }
+  });
+
+  app.get('/eval/:job_id/stream', async (req, reply) => {
+    const id = (await job((req.params as { job_id: string }).job_id)).id;
+    reply.hijack();
+    await streamJob(opts.client, id, reply.raw, { heartbeatMs: opts.heartbeatMs ?? 15_000, headers: reply.getHeaders() });
+  });
+
+  app.post('/eval/:job_id/stop', async (req) => {
+    let j = await job((req.params as { job_id: string }).job_id);
+    if (!isFinished(j.state)) {
+      // Waits until the whole process group is gone, so `stopped` is true when the UI shows it.
+      j = await opts.client.stop(j.id, { wait: true }).catch(async () => opts.client.job(j.id));
+    }
+    return { status: UI_STATUS[j.state] ?? j.state };
+  });
+
+  registerLogRoutes(app, opts.cwd, opts.logsScan ?? DEFAULT_SCAN);
+
+  const serveStatic = async (req: FastifyRequest, reply: FastifyReply) => {
+    const root = await dist;
+    if (!root) {
+      const reason = opts.distDir === null ? 'No front end was configured.' : 'The installed lmms-eval has no built web UI, or lmms-eval was not found.';
+      return reply.code(404).type('text/html; charset=utf-8').send(missingFrontendPage({ looked: (await catalog.location().catch(() => null))?.packageDir ?? null, reason }));
+    }
+    const raw = req.url.split('?')[0]!;
+    const file = raw === '/' ? null : await resolveStatic(root, raw);
+    if (file) return sendFile(reply, file, { immutable: raw.startsWith('/assets/') });
+    if (raw.startsWith('/assets/')) throw httpError(404, 'Not Found');
+    // The SPA's own routes (and anything unknown) get index.html, as in the original.
+    return sendFile(reply, `${root}/index.html`);
+  };
+  app.get('/', serveStatic);
+  app.get('/*', serveStatic);
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ detail: 'Not Found' }));
+  await app.ready();
+  return app;
+}
+
+function registerLogRoutes(app: FastifyInstance, cwd: string, scan: ScanLimits): void {
+  const logsPath = (req: FastifyRequest) => (req.query as { logs_path?: string }).logs_path ?? './logs/';
+  app.get('/logs/runs', async (req) => listRuns(logsPath(req), cwd, scan));
+  // run_id is a percent-encoded relative path, which may itself contain encoded slashes: matched by suffix.
+  app.get('/logs/runs/*', async (req) => {
+    const raw = req.url.split('?')[0]!.slice('/logs/runs/'.length);
+    const q = req.query as Record<string, string | undefined>;
+    let m = /^(.+)\/results$/.exec(raw);
+    if (m) return runResults(await runResultsPath(logsPath(req), decodeURIComponent(m[1]!), cwd));
+    m = /^(.+)\/samples\/([^/]+)\/media\/([^/]+)$/.exec(raw);
+    if (m) {
+      await runResultsPath(logsPath(req), decodeURIComponent(m[1]!), cwd);
+      throw httpError(404, 'Media previews from task datasets are not served by lmms-tui web');
+    }
+    m = /^(.+)\/samples\/([^/]+)$/.exec(raw);
+    if (m) {
+      const page = pageQuery(q);
+      const file = await runResultsPath(logsPath(req), decodeURIComponent(m[1]!), cwd);
+      return runSamples(file, decodeURIComponent(m[2]!), page);
+    }
+    throw httpError(404, 'Not Found');
+  });
+}
+
+export interface WebServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(opts: WebOptions & { host: string; port: number }): Promise<WebServer> {
+  const app = await buildWebApp(opts);
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return { app, url: `http://${host}:${addr.port}`, close: () => app.close() };
+}

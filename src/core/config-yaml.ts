@@ -1,0 +1,358 @@
+/**
+ * Import and export of the harnesses' `--config` YAML (harness-facts §4.3).
+ *
+ * lmms-eval reads a mapping or a LIST of mappings (one run each), keyed by argparse dest names, with an
+ * `env:` mapping; the values skip argparse's `type=`, hence its quirks: `seed` must be a YAML list (a
+ * string is indexed character by character), `tasks` / `model_args` / `gen_kwargs` must be comma
+ * strings. lm-eval reads one mapping, no `env:`, and accepts mappings for its k=v fields.
+ *
+ * The harnesses' YAML has no place for what lmms-tui adds around the command (harness, interpreter, set-up
+ * line, GPU count, extra argv, demo); export keeps those in a `# lmms-tui: {json}` comment on each entry so
+ * a round trip loses nothing, and the harness ignores the comment.
+ */
+import { Document, isMap, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { UserError } from './errors.js';
+import { FLAG_BY_NAME, FLAGS, HARNESSES, type EvalSpec, type FlagDef, type Harness } from './spec.js';
+
+export interface ConfigEntry {
+  spec: EvalSpec;
+  /** Keys the harness would reject or that lmms-tui cannot represent; none of them were imported. */
+  unknownKeys: string[];
+  /** Conversions made and harness quirks that apply, one sentence each. */
+  notes: string[];
+}
+
+export interface ImportOptions {
+  /** Harness to read the file for; default: the `# lmms-tui:` comment, else lmms-eval. */
+  harness?: Harness;
+}
+
+/** lmms-eval dests that lmms-tui has no field for: reported, not imported. */
+const LMMS_ONLY_DESTS = new Set(['power_analysis', 'effect_size', 'alpha', 'power', 'correlation', 'std_a', 'std_b', 'tui']);
+/** Values that are k=v comma strings on the CLI; lmms-eval needs them as strings in YAML too. */
+const KV_FIELDS = new Set(['model_args', 'gen_kwargs', 'wandb_args', 'wandb_config_args', 'swanlab_args', 'trackio_args', 'hf_hub_log_args', 'launcher_args']);
+const MARKER = /^\s*lmms-tui:\s*(\{.*\})\s*$/m;
+
+export function importConfigYaml(text: string, opts: ImportOptions = {}): ConfigEntry[] {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    throw new UserError(`config YAML does not parse${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`, 'fix the YAML syntax');
+  }
+  const root = doc.contents;
+  const maps: { map: YAMLMap; comment: string | undefined }[] = [];
+  if (isMap(root)) maps.push({ map: root, comment: [doc.commentBefore, root.commentBefore].filter(Boolean).join('\n') });
+  else if (isSeq(root)) {
+    root.items.forEach((item, i) => {
+      if (!isMap(item)) throw new UserError(`config entry ${i + 1} is not a mapping`, 'each list item must be a mapping of argument names to values');
+      maps.push({ map: item, comment: [i === 0 ? doc.commentBefore : undefined, root.commentBefore, item.commentBefore].filter(Boolean).join('\n') });
+    });
+  } else {
+    throw new UserError('config YAML root is neither a mapping nor a list of mappings', 'write `model: …`, `tasks: …` keys, or a list of such mappings');
+  }
+  if (maps.length === 0) throw new UserError('config YAML has no entries', 'add at least one mapping with model and tasks');
+  const entries = maps.map(({ map, comment }) => importEntry(map.toJSON() as Record<string, unknown>, launcherFields(comment), opts));
+  if (isSeq(root) && entries.some((e) => e.spec.harness === 'lm-eval')) {
+    entries[0]!.notes.push('lm-eval reads a single mapping, not a list; each entry was imported as its own spec');
+  }
+  return entries;
+}
+
+function launcherFields(comment: string | undefined): Record<string, unknown> {
+  const m = comment ? MARKER.exec(comment) : null;
+  if (!m) return {};
+  try {
+    const parsed: unknown = JSON.parse(m[1]!);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function importEntry(raw: Record<string, unknown>, launcher: Record<string, unknown>, opts: ImportOptions): ConfigEntry {
+  const harness = opts.harness ?? (HARNESSES.includes(launcher.harness as Harness) ? (launcher.harness as Harness) : 'lmms-eval');
+  const spec: EvalSpec = { harness, model: '', tasks: [] };
+  const unknownKeys: string[] = [];
+  const notes: string[] = [];
+  if (typeof launcher.python === 'string') spec.python = launcher.python;
+  if (typeof launcher.setup === 'string') spec.setup = launcher.setup;
+  if (typeof launcher.num_gpus === 'number') spec.num_gpus = launcher.num_gpus;
+  if (Array.isArray(launcher.extra_args)) spec.extra_args = launcher.extra_args.map(String);
+  if (launcher.demo === true) spec.demo = true;
+
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || value === undefined) continue; // `key:` with no value means unset
+    if (key === 'model') spec.model = String(value);
+    else if (key === 'tasks') spec.tasks = importTasks(value, harness, notes);
+    else if (key === 'model_args') spec.model_args = importKv(key, value, harness, notes);
+    else if (key === 'env') importEnv(value, harness, spec, notes, unknownKeys);
+    else {
+      const flag = FLAG_BY_NAME.get(key);
+      if (!flag || !flag.harnesses.includes(harness) || key === 'config') {
+        unknownKeys.push(key);
+        notes.push(unknownReason(key, harness, flag));
+        continue;
+      }
+      const converted = importFlag(flag, value, harness, notes);
+      if (converted !== undefined) (spec as unknown as Record<string, unknown>)[key] = converted;
+    }
+  }
+  if (harness === 'lmms-eval' && spec.verbosity) {
+    notes.push('lmms-eval takes its log level from the command line, not the YAML; lmms-tui passes verbosity as --verbosity');
+  }
+  return { spec, unknownKeys, notes };
+}
+
+function unknownReason(key: string, harness: Harness, flag: FlagDef | undefined): string {
+  if (key === 'config') return 'config: a config cannot name another config; ignored';
+  if (flag) return `${key}: ${harness} has no such argument (it belongs to ${flag.harnesses.join(', ')}); ${harness} would reject the file`;
+  if (harness === 'lmms-eval' && LMMS_ONLY_DESTS.has(key)) return `${key}: lmms-tui has no field for this lmms-eval argument; ignored`;
+  if (key === 'num_samples') return 'num_samples: not a dest name; lmms-eval calls it repeats and would reject the file';
+  const dest = key.replace(/-/g, '_');
+  if (dest !== key && FLAG_BY_NAME.has(dest)) return `${key}: keys are dest names; write ${dest} (${harness} would reject the file)`;
+  return `${key}: unknown key; ${harness} would reject the file ("Unknown keys in config file")`;
+}
+
+function importTasks(value: unknown, harness: Harness, notes: string[]): string[] {
+  if (Array.isArray(value)) {
+    if (harness === 'lmms-eval') notes.push('tasks: lmms-eval needs a comma string, not a list; converted');
+    return value.map((t) => String(t).trim()).filter((t) => t !== '');
+  }
+  return String(value)
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+function importKv(key: string, value: unknown, harness: Harness, notes: string[]): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if (key === 'metadata') return JSON.stringify(value);
+    if (harness === 'lmms-eval') notes.push(`${key}: lmms-eval needs a k=v,… string, not a mapping; converted`);
+    return Object.entries(value)
+      .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+      .join(',');
+  }
+  return String(value);
+}
+
+function importEnv(value: unknown, harness: Harness, spec: EvalSpec, notes: string[], unknownKeys: string[]): void {
+  if (harness === 'lm-eval') {
+    unknownKeys.push('env');
+    notes.push('env: lm-eval has no env section; ignored (add the variables in the env editor)');
+    return;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    unknownKeys.push('env');
+    notes.push('env: must be a mapping of NAME: value; ignored');
+    return;
+  }
+  const lines: string[] = [];
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    const literal = v === null ? '' : String(v);
+    if (/\$\{[A-Za-z_][A-Za-z0-9_]*:[-=?+]/.test(literal)) {
+      notes.push(`env ${name}: lmms-eval's loader leaves \${VAR:-default} unexpanded (os.path.expandvars); lmms-tui runs it through bash, which applies the default`);
+    }
+    lines.push(`${name}=${literalToEnvValue(literal)}`);
+  }
+  spec.env = [...(spec.env ?? []), ...lines];
+}
+
+function importFlag(flag: FlagDef, value: unknown, harness: Harness, notes: string[]): unknown {
+  const name = flag.name;
+  if (name === 'seed') return importSeed(value, harness, notes);
+  if (KV_FIELDS.has(name) || name === 'metadata') return importKv(name, value, harness, notes);
+  switch (flag.kind) {
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      notes.push(`${name}: expected true or false, got ${JSON.stringify(value)}; ignored`);
+      return undefined;
+    case 'optbool':
+      return typeof value === 'boolean' ? value : String(value);
+    case 'int':
+    case 'float':
+    case 'limit':
+      if (typeof value === 'number') return value;
+      notes.push(`${name}: ${harness} reads YAML values without converting them; ${JSON.stringify(value)} should be a number`);
+      return Number.isFinite(Number(value)) && String(value).trim() !== '' ? Number(value) : Number.NaN;
+    default:
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+function importSeed(value: unknown, harness: Harness, notes: string[]): string {
+  if (Array.isArray(value)) return value.map((v) => (v === null ? 'None' : String(v))).join(',');
+  if (typeof value === 'string' && value.includes(',') && harness === 'lmms-eval') {
+    notes.push('seed: lmms-eval needs a YAML list such as [0, 1234, 1234, 1234]; a string is indexed character by character. Converted');
+  }
+  return String(value);
+}
+
+export interface ExportResult {
+  text: string;
+  /** What could not be written, or was written in a converted form. */
+  warnings: string[];
+}
+
+/**
+ * YAML for one or more specs. lmms-eval gets a list of mappings (one run each); lm-eval gets one mapping
+ * and so accepts exactly one spec.
+ */
+export function exportConfigYaml(input: EvalSpec | readonly EvalSpec[]): ExportResult {
+  const specs = Array.isArray(input) ? (input as readonly EvalSpec[]) : [input as EvalSpec];
+  if (specs.length === 0) throw new UserError('nothing to export', 'give a spec');
+  const harness = specs[0]!.harness;
+  if (specs.some((s) => s.harness !== harness)) throw new UserError('specs for different harnesses cannot share one config file', 'export each harness separately');
+  if (harness === 'lm-eval' && specs.length > 1) throw new UserError('lm-eval reads a single mapping, so one spec per file', 'export the specs one at a time');
+  const warnings: string[] = [];
+  const doc = new Document();
+  const maps = specs.map((spec) => exportEntry(doc, spec, warnings));
+  if (harness === 'lm-eval') {
+    doc.contents = maps[0]!;
+    doc.commentBefore = maps[0]!.commentBefore ?? null;
+    maps[0]!.commentBefore = null;
+  } else doc.contents = doc.createNode(maps) as Node;
+  return { text: doc.toString({ lineWidth: 0 }), warnings };
+}
+
+function exportEntry(doc: Document, spec: EvalSpec, warnings: string[]): YAMLMap {
+  const map = new YAMLMap();
+  const set = (k: string, v: unknown): void => {
+    map.add(doc.createPair(k, v));
+  };
+  set('model', spec.model);
+  if (spec.model_args) set('model_args', spec.model_args);
+  set('tasks', spec.tasks.join(','));
+  for (const flag of FLAGS) {
+    const value = spec[flag.name];
+    if (value === undefined || value === '' || value === false || (typeof value === 'number' && Number.isNaN(value))) continue;
+    if (!flag.harnesses.includes(spec.harness)) {
+      warnings.push(`${flag.name}: ${spec.harness} has no such argument; not exported`);
+      continue;
+    }
+    if (flag.name === 'config') {
+      warnings.push('config: a config file cannot name another; not exported');
+      continue;
+    }
+    if (flag.name === 'seed') set('seed', exportSeed(String(value), warnings));
+    else if (flag.kind === 'batch' && /^\d+$/.test(String(value))) set(flag.name, Number(value));
+    else set(flag.name, value);
+  }
+  const env = exportEnv(spec, warnings);
+  if (env) set('env', env);
+  const launcher: Record<string, unknown> = { harness: spec.harness };
+  for (const k of ['python', 'setup', 'num_gpus', 'extra_args', 'demo'] as const) {
+    const v = spec[k];
+    if (v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) launcher[k] = v;
+  }
+  // A leading space keeps the comment readable: `# lmms-tui: {...}`.
+  map.commentBefore = ` lmms-tui: ${JSON.stringify(launcher)}`;
+  return map;
+}
+
+/** lmms-eval needs a list; a single value means "all four seeds", as `--seed 42` does on the CLI. */
+function exportSeed(seed: string, warnings: string[]): unknown {
+  const items = seed.split(',').map((s) => s.trim());
+  const parsed = items.map((s) => (s === 'None' ? null : /^-?\d+$/.test(s) ? Number(s) : undefined));
+  if (parsed.some((p) => p === undefined) || (items.length !== 1 && items.length !== 3 && items.length !== 4)) {
+    warnings.push(`seed: ${JSON.stringify(seed)} is not one int or 3-4 comma items; exported as text, which lmms-eval cannot read`);
+    return seed;
+  }
+  return items.length === 1 ? [parsed[0], parsed[0], parsed[0], parsed[0]] : parsed;
+}
+
+function exportEnv(spec: EvalSpec, warnings: string[]): Record<string, string> | undefined {
+  const lines = spec.env ?? [];
+  if (lines.length === 0) return undefined;
+  if (spec.harness === 'lm-eval') {
+    warnings.push(`env: lm-eval's config has no env section; ${lines.length} env line(s) not exported`);
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  let dropped = 0;
+  for (const line of lines) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) {
+      if (line.trim() !== '') dropped += 1;
+      continue;
+    }
+    const { literal, warning } = envValueToLiteral(m[2]!.trim());
+    if (warning) warnings.push(`env ${m[1]}: ${warning}`);
+    out[m[1]!] = literal;
+  }
+  if (dropped > 0) warnings.push(`env: ${dropped} comment line(s) not exported (YAML mapping has no place for them)`);
+  return out;
+}
+
+/** Shell-safe characters that need no quoting in an env value (bash reads them back unchanged). */
+const BARE = /^[A-Za-z0-9_@%+=:,./-]*$/;
+/** `$NAME`, `${NAME}` or `${NAME:-word}` with a plain word: kept as an expansion. */
+const EXPANSION = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}"'`$\\]*)?\})/;
+
+/**
+ * An env value as lmms-eval would set it (a literal after `$VAR` expansion) → shell text for an env line.
+ * `$VAR` / `${VAR}` stay expansions; every other character is literal, so `~` and `$(` are quoted.
+ */
+export function literalToEnvValue(literal: string): string {
+  if (BARE.test(literal) && !literal.startsWith('~')) return literal;
+  let out = '"';
+  for (let i = 0; i < literal.length; i += 1) {
+    const c = literal[i]!;
+    if (c === '$') {
+      const m = EXPANSION.exec(literal.slice(i));
+      if (m) {
+        out += m[0];
+        i += m[0].length - 1;
+      } else out += '\\$';
+    } else if (c === '"' || c === '\\' || c === '`') out += `\\${c}`;
+    else out += c;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Shell text of an env value → the literal for a YAML `env:` entry, undoing quotes and escapes. What
+ * lmms-eval cannot reproduce (command substitution, `~`, `$` inside single quotes) comes back as a warning.
+ */
+export function envValueToLiteral(value: string): { literal: string; warning?: string } {
+  let out = '';
+  let warning: string | undefined;
+  let i = 0;
+  if (value.startsWith('~/') || value === '~') {
+    out = '$HOME';
+    i = 1;
+    warning = 'lmms-eval does not expand ~; written as $HOME';
+  }
+  while (i < value.length) {
+    const c = value[i]!;
+    if (c === "'") {
+      const end = value.indexOf("'", i + 1);
+      const part = end < 0 ? value.slice(i + 1) : value.slice(i + 1, end);
+      if (part.includes('$')) warning = "lmms-eval expands $ even where the shell value single-quoted it";
+      out += part;
+      i = end < 0 ? value.length : end + 1;
+    } else if (c === '"') {
+      i += 1;
+      while (i < value.length && value[i] !== '"') {
+        if (value[i] === '\\' && i + 1 < value.length && '$`"\\'.includes(value[i + 1]!)) {
+          if (value[i + 1] === '$' && /[A-Za-z_{]/.test(value[i + 2] ?? '')) warning = 'lmms-eval would expand this escaped $';
+          out += value[i + 1];
+          i += 2;
+          continue;
+        }
+        if (value[i] === '`' || value.startsWith('$(', i)) warning = 'command substitution is not supported by lmms-eval; exported as text';
+        out += value[i];
+        i += 1;
+      }
+      i += 1;
+    } else if (c === '\\' && i + 1 < value.length) {
+      out += value[i + 1];
+      i += 2;
+    } else {
+      if (c === '`' || value.startsWith('$(', i)) warning = 'command substitution is not supported by lmms-eval; exported as text';
+      out += c;
+      i += 1;
+    }
+  }
+  return warning ? { literal: out, warning } : { literal: out };
+}

@@ -1,0 +1,89 @@
+/** Pure formatting of the jobs table (kept apart from the component so it is cheap to test). */
+import type { JobJson } from '../../../client/types.js';
+import type { Progress } from '../../../core/logs/parse.js';
+import type { Glyphs } from '../../theme/index.js';
+import { progressBar, percentText } from '../../components/progress-bar.js';
+import { fit, formatDuration } from '../../text.js';
+
+export interface JobColumns {
+  state: number;
+  id: number;
+  model: number;
+  tasks: number;
+  gpus: number;
+  bar: number;
+  pct: number;
+  elapsed: number;
+  eta: number;
+}
+
+/** Column widths for a table `width` columns wide (fixed columns first, model and tasks share the rest). */
+export function jobColumns(width: number): JobColumns {
+  const fixed = { state: 11, id: 8, gpus: 5, bar: width >= 110 ? 16 : 8, pct: 4, elapsed: 7, eta: 7 };
+  const gaps = 8;
+  const rest = Math.max(8, width - gaps - Object.values(fixed).reduce((a, b) => a + b, 0));
+  const model = Math.max(4, Math.floor(rest * 0.45));
+  return { ...fixed, model, tasks: Math.max(4, rest - model) };
+}
+
+/** `qwen2_vl Qwen2-VL-2B` from model + model_args (pretrained=… shown by its last path part). */
+export function modelLabel(job: Pick<JobJson, 'spec'>): string {
+  const m = /(?:^|,)(?:pretrained|model|model_version|model_name)=([^,]+)/.exec(job.spec.model_args ?? '');
+  const detail = m?.[1]?.split('/').filter(Boolean).pop();
+  return detail ? `${job.spec.model} ${detail}` : job.spec.model;
+}
+
+export function progressFraction(job: Pick<JobJson, 'state'>, p: Progress | undefined): number | null {
+  if (job.state === 'succeeded') return 1;
+  if (!p) return null;
+  if (p.percent !== null) return p.percent / 100;
+  if (p.total) return p.n / p.total;
+  return null;
+}
+
+export function elapsedMs(job: Pick<JobJson, 'started_at' | 'ended_at'>, now: number): number | null {
+  if (!job.started_at) return null;
+  const start = Date.parse(job.started_at);
+  const end = job.ended_at ? Date.parse(job.ended_at) : now;
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
+}
+
+export const TABLE_TITLES = { state: 'STATE', id: 'ID', model: 'MODEL', tasks: 'TASKS', gpus: 'GPUS', progress: 'PROGRESS', elapsed: 'ELAPSED', eta: 'ETA' };
+
+export function headerRow(c: JobColumns, ell: string): string {
+  return [
+    fit(TABLE_TITLES.state, c.state, ell),
+    fit(TABLE_TITLES.id, c.id, ell),
+    fit(TABLE_TITLES.model, c.model, ell),
+    fit(TABLE_TITLES.tasks, c.tasks, ell),
+    fit(TABLE_TITLES.gpus, c.gpus, ell),
+    fit(TABLE_TITLES.progress, c.bar + 1 + c.pct, ell),
+    fit(TABLE_TITLES.elapsed, c.elapsed, ell, 'right'),
+    fit(TABLE_TITLES.eta, c.eta, ell, 'right'),
+  ].join(' ');
+}
+
+/** The row after the state column (which is drawn separately, in its colour). */
+export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g: Glyphs, now: number): string {
+  const ell = g.ellipsis;
+  const gpus = job.gpus.length > 0 ? job.gpus.join(',') : job.state === 'queued' ? `(${job.spec.num_gpus ?? 1})` : '-';
+  let progress: string;
+  if (job.state === 'queued') progress = fit(job.position ? `#${job.position} in queue` : 'queued', c.bar + 1 + c.pct, ell);
+  else if (job.state === 'running' && !p) progress = fit('starting…'.replace('…', ell), c.bar + 1 + c.pct, ell);
+  else if (job.state === 'running' && p && p.total === null && p.percent === null) progress = fit(`${p.n}it`, c.bar + 1 + c.pct, ell);
+  else if (job.state === 'succeeded' || job.state === 'running') {
+    const f = progressFraction(job, p);
+    progress = `${progressBar(f, c.bar, g.barFull, g.barEmpty)} ${percentText(f)}`;
+  } else progress = fit(job.error ?? '', c.bar + 1 + c.pct, ell);
+  const el = elapsedMs(job, now);
+  const eta = job.state === 'running' && p?.eta ? p.eta : '';
+  return [
+    fit(job.id, c.id, ell),
+    fit(modelLabel(job), c.model, ell),
+    fit(job.spec.tasks.join(','), c.tasks, ell),
+    fit(gpus, c.gpus, ell),
+    progress,
+    fit(el === null ? '-' : formatDuration(el), c.elapsed, ell, 'right'),
+    fit(eta || '-', c.eta, ell, 'right'),
+  ].join(' ');
+}

@@ -1,0 +1,122 @@
+/**
+ * What the Jobs keys do. Mutating actions (UPPERCASE keys) go through the confirm dialog, which states
+ * exactly what will happen; the backend call runs only on confirm, and the table is re-polled right after.
+ */
+import path from 'node:path';
+import { useUiStore } from '../../hooks/use-ui.js';
+import { useServices } from '../../services.js';
+import { buildCommand, maskSecrets } from '../../../core/command/build.js';
+import { runPager } from '../../pager.js';
+import { modelLabel } from './format.js';
+import type { JobJson } from '../../../client/types.js';
+import type { UiStore } from '../../../state/ui.js';
+import type { AppServices } from '../../services.js';
+
+function describe(job: JobJson): string {
+  return `${job.id}: ${modelLabel(job)} on ${job.spec.tasks.join(',')}`;
+}
+
+/** The command a job runs (or will run), secrets masked: it goes to the screen and the clipboard. */
+export function jobCommand(job: JobJson): string {
+  if (job.script) return maskSecrets(job.script);
+  try {
+    return maskSecrets(buildCommand(job.spec, { cwd: job.cwd }).script);
+  } catch {
+    return '(command not available)';
+  }
+}
+
+/** What `rm` deletes: the job's directory, which holds the results too unless --output_path pointed elsewhere. */
+export function removeWhat(job: Pick<JobJson, 'log_path' | 'output_path'>): string {
+  const dir = path.dirname(job.log_path);
+  const inside = job.output_path === dir || job.output_path.startsWith(dir + path.sep);
+  return inside
+    ? `Deletes the job's directory ${dir}: its record, log and results.`
+    : `Deletes the job's record and log (${dir}). Results under ${job.output_path} are kept.`;
+}
+
+export function jobActions(services: AppServices, ui: UiStore) {
+  const { backend, poller } = services;
+  const flash = (text: string, kind: 'info' | 'success' | 'warning' | 'error' = 'info'): void => ui.getState().setFlash(text, kind);
+  const after = async (msg: string): Promise<void> => {
+    flash(msg, 'success');
+    await poller?.poll();
+  };
+  return {
+    stop(job: JobJson): void {
+      if (job.state === 'queued') return this.cancel(job);
+      if (job.state !== 'running') return flash(`job ${job.id} is ${job.state}: nothing to stop`, 'warning');
+      ui.getState().askConfirm({
+        title: `Stop job ${job.id}?`,
+        body: [
+          describe(job),
+          `Sends SIGTERM to the job's whole process group, then SIGKILL after ${backend.graceSeconds} s if anything is still running.`,
+          'Its log and anything already written are kept.',
+        ],
+        confirmLabel: 'Stop job',
+        danger: true,
+        onConfirm: async () => {
+          flash(`stopping ${job.id}…`, 'warning');
+          await backend.stop(job.id);
+          await after(`stop requested for ${job.id}`);
+        },
+      });
+    },
+    cancel(job: JobJson): void {
+      if (job.state !== 'queued') return flash(`job ${job.id} is ${job.state}, not queued${job.state === 'running' ? ' (S stops it)' : ''}`, 'warning');
+      ui.getState().askConfirm({
+        title: `Cancel job ${job.id}?`,
+        body: [describe(job), 'Takes it out of the queue; it never starts.'],
+        confirmLabel: 'Cancel job',
+        danger: true,
+        onConfirm: async () => {
+          await backend.cancel(job.id);
+          await after(`cancelled ${job.id}`);
+        },
+      });
+    },
+    retry(job: JobJson): void {
+      if (job.state === 'running' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: retry a finished job`, 'warning');
+      ui.getState().askConfirm({
+        title: `Retry job ${job.id}?`,
+        body: [describe(job), 'Submits the same spec again as a new job (it queues like any other).'],
+        confirmLabel: 'Retry',
+        onConfirm: async () => {
+          const r = await backend.retry(job.id);
+          ui.getState().selectJob(r.id);
+          await after(`retrying ${job.id} as ${r.id}`);
+        },
+      });
+    },
+    remove(job: JobJson): void {
+      if (job.state === 'running' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: stop or cancel it first`, 'warning');
+      ui.getState().askConfirm({
+        title: `Remove job ${job.id}?`,
+        body: [describe(job), removeWhat(job)],
+        confirmLabel: 'Remove',
+        danger: true,
+        onConfirm: async () => {
+          await backend.remove(job.id);
+          if (ui.getState().selectedJobId === job.id) ui.getState().selectJob(null);
+          await after(`removed ${job.id}`);
+        },
+      });
+    },
+    copyCommand(job: JobJson): void {
+      services.copy(jobCommand(job), 'command');
+    },
+    copyLogPath(job: JobJson): void {
+      services.copy(job.log_path, 'log path');
+    },
+    openPager(job: JobJson): void {
+      const err = services.suspend(() => runPager(job.log_path));
+      if (err) flash(err, 'error');
+    },
+  };
+}
+
+export type JobActions = ReturnType<typeof jobActions>;
+
+export function useJobActions(): JobActions {
+  return jobActions(useServices(), useUiStore());
+}

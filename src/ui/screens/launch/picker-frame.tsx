@@ -1,0 +1,86 @@
+/**
+ * Layout shared by the model, task and preset pickers: a query line, an info line, the windowed result
+ * list and a detail pane for the highlighted item (right of the list when there is room, else below).
+ * Rows arrive as strings and are cut to the width here, so a 16k-name list costs what 20 rows cost.
+ */
+import type { ReactNode } from 'react';
+import { Box, Text } from 'ink';
+import { Pane, paneInner } from '../../components/pane.js';
+import { TextInput } from '../../components/text-input.js';
+import { WindowedList } from '../../components/windowed-list.js';
+import { clean, fit, wrapCols } from '../../text.js';
+import { useTheme, type Token } from '../../theme/index.js';
+
+export interface PickerFrameProps<T> {
+  title: string;
+  status: string;
+  width: number;
+  height: number;
+  query: string;
+  onQuery(q: string): void;
+  /** Submit and cancel of the query line are handled by the picker's own keys. */
+  info: { text: string; tone?: Token };
+  items: readonly T[];
+  cursor: number;
+  renderRow(item: T, index: number): string;
+  detail: readonly string[];
+  empty: string;
+  placeholder: string;
+}
+
+/** Below this width the detail pane goes under the list. */
+const SIDE_BY_SIDE = 100;
+
+export function pickerListHeight(width: number, height: number): number {
+  const inner = paneInner(width, height);
+  const body = Math.max(1, inner.height - 2);
+  return width >= SIDE_BY_SIDE ? body : Math.max(1, body - detailHeight(body));
+}
+
+function detailHeight(body: number): number {
+  return Math.min(7, Math.max(0, Math.floor(body / 2)));
+}
+
+export function PickerFrame<T>(p: PickerFrameProps<T>): ReactNode {
+  const theme = useTheme();
+  const inner = paneInner(p.width, p.height);
+  const body = Math.max(1, inner.height - 2);
+  const side = p.width >= SIDE_BY_SIDE;
+  const listW = side ? Math.floor(inner.width * 0.55) : inner.width;
+  const detailW = side ? inner.width - listW - 1 : inner.width;
+  const listH = pickerListHeight(p.width, p.height);
+  const detailH = side ? body : body - listH;
+  // Detail lines wrap (a group's member list is long), then are cut to the rows there are.
+  const detail = p.detail.flatMap((l) => wrapCols(clean(l), Math.max(1, detailW))).slice(0, Math.max(0, detailH));
+  return (
+    <Pane title={p.title} width={p.width} height={p.height} focused status={p.status}>
+      <Box width={inner.width} height={1} overflow="hidden">
+        <Text color={theme.color('accent')} bold>
+          {'/ '}
+        </Text>
+        <TextInput value={p.query} onChange={p.onQuery} focus width={inner.width - 2} placeholder={p.placeholder} />
+      </Box>
+      <Text color={p.info.tone ? theme.color(p.info.tone) : theme.color('muted')} wrap="truncate-end">
+        {fit(clean(p.info.text), inner.width, theme.glyphs.ellipsis)}
+      </Text>
+      <Box flexDirection={side ? 'row' : 'column'} width={inner.width} height={body} overflow="hidden">
+        <WindowedList items={p.items} selected={p.cursor} height={listH} width={listW} renderRow={(item, i) => p.renderRow(item, i)} empty={p.empty} />
+        {detailH > 0 ? (
+          <Box flexDirection="column" width={detailW} height={detailH} marginLeft={side ? 1 : 0} overflow="hidden">
+            {detail.map((line, i) => (
+              <Text key={i} wrap="truncate-end" color={i === 0 ? theme.color('title') : undefined} bold={i === 0}>
+                {fit(line, detailW, theme.glyphs.ellipsis)}
+              </Text>
+            ))}
+          </Box>
+        ) : null}
+      </Box>
+    </Pane>
+  );
+}
+
+/** Index after moving by `delta`, clamped to the list. */
+export function moveCursor(cursor: number, delta: number, count: number): number {
+  if (count === 0) return 0;
+  return Math.max(0, Math.min(count - 1, cursor + delta));
+}

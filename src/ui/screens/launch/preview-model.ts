@@ -1,0 +1,52 @@
+/**
+ * What the preview pane shows: the exact script for the form's spec, or, while the spec still has problems,
+ * the script of the spec with the faulty parts left out and `<model>` / `<tasks>` placeholders, so the user
+ * watches the command take shape instead of staring at an empty pane.
+ */
+import { buildCommand, maskSecrets, type BuildOptions } from '../../../core/command/build.js';
+import { validateSpec } from '../../../core/command/validate.js';
+import type { Problem } from '../../../core/errors.js';
+import type { EvalSpec } from '../../../core/spec.js';
+
+export interface Preview {
+  /** The script as shown (secrets masked unless revealed); null when nothing sensible can be built. */
+  script: string | null;
+  /** The exact script that would run (unmasked), when the spec is valid. */
+  exact: string | null;
+  problems: Problem[];
+}
+
+const PLACEHOLDER_MODEL = '<model>';
+const PLACEHOLDER_TASKS = '<tasks>';
+
+export function buildPreview(spec: EvalSpec, opts: BuildOptions, reveal: boolean): Preview {
+  const problems = validateSpec(spec);
+  if (problems.length === 0) {
+    const exact = buildCommand(spec, opts).script;
+    return { script: reveal ? exact : maskSecrets(exact), exact, problems };
+  }
+  const partial = withoutProblems(spec, problems);
+  if (validateSpec(partial).length > 0) return { script: null, exact: null, problems };
+  const script = buildCommand(partial, opts)
+    .script.replace(`'${PLACEHOLDER_MODEL}'`, PLACEHOLDER_MODEL)
+    .replace(`'${PLACEHOLDER_TASKS}'`, PLACEHOLDER_TASKS);
+  return { script: reveal ? script : maskSecrets(script), exact: null, problems };
+}
+
+/** A copy of `spec` with every field that has a problem dropped (or replaced by a placeholder). */
+export function withoutProblems(spec: EvalSpec, problems: readonly Problem[]): EvalSpec {
+  const out = { ...spec } as unknown as Record<string, unknown>;
+  const badEnv = new Set<number>();
+  for (const p of problems) {
+    const env = /^env line (\d+)$/.exec(p.field);
+    if (env) badEnv.add(Number(env[1]) - 1);
+    else if (p.field === 'model') out.model = PLACEHOLDER_MODEL;
+    else if (p.field === 'tasks') {
+      const good = spec.tasks.filter((t) => typeof t === 'string' && t.trim() !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(t));
+      out.tasks = good.length > 0 ? good : [PLACEHOLDER_TASKS];
+    } else if (p.field === 'harness') out.harness = 'lmms-eval';
+    else delete out[p.field];
+  }
+  if (spec.env && badEnv.size > 0) out.env = spec.env.filter((_, i) => !badEnv.has(i));
+  return out as unknown as EvalSpec;
+}

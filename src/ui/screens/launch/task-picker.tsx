@@ -1,0 +1,164 @@
+/**
+ * The task picker: fuzzy search over every task, group and tag; Space marks (order kept); Tab expands a
+ * group or tag to its members (which can be marked one by one); a typed wildcard shows what it expands to
+ * and can itself be marked; Enter puts the marked names into the spec. The search is synchronous
+ * (task-search.ts), so what is on screen always matches the query.
+ */
+import { useMemo, useState, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import type { LaunchStore, TaskEntry, TaskList } from '../../../state/launch.js';
+import type { Harness } from '../../../core/spec.js';
+import { actionFor, useKeys } from '../../keymap/dispatch.js';
+import { useTheme } from '../../theme/index.js';
+import { LAUNCH_BINDINGS } from './bindings.js';
+import { moveCursor, pickerListHeight, PickerFrame } from './picker-frame.js';
+import { defaultOrder, isWildcard, pickerRows, TaskSearch, type PickerRow } from './task-search.js';
+
+export interface TaskPickerProps {
+  store: LaunchStore;
+  width: number;
+  height: number;
+  recent: readonly string[];
+  onDone(tasks: string[] | null): void;
+}
+
+/** One TaskSearch per list object: preparing 16k targets happens once, not per render or per open. */
+const searches = new WeakMap<TaskList, TaskSearch>();
+function searchFor(list: TaskList): TaskSearch {
+  let s = searches.get(list);
+  if (!s) searches.set(list, (s = new TaskSearch(list.entries)));
+  return s;
+}
+
+export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerProps): ReactNode {
+  const theme = useTheme();
+  const list = useStore(store, (s) => s.tasks);
+  const state = useStore(store, (s) => s.tasksState);
+  const note = useStore(store, (s) => s.tasksNote);
+  const harness = useStore(store, (s) => s.spec.harness);
+  const [query, setQuery] = useState('');
+  const [cursor, setCursor] = useState(0);
+  const [marked, setMarked] = useState<string[]>(() => [...store.getState().spec.tasks]);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+
+  const search = list ? searchFor(list) : null;
+  const base = useMemo(() => (list ? defaultOrder(list.entries, recent) : []), [list, recent]);
+  const results = useMemo(() => (search && query.trim() !== '' ? search.search(query) : base), [search, query, base]);
+  const pattern = isWildcard(query.trim()) ? query.trim() : null;
+  const rows = useMemo(() => pickerRows(results, expanded, search?.byName ?? new Map(), pattern), [results, expanded, search, pattern]);
+  const at = Math.min(cursor, Math.max(0, rows.length - 1));
+  const row = rows[at];
+  const page = pickerListHeight(width, height);
+  const markedSet = new Set(marked);
+
+  const toggleMark = (name: string): void => setMarked((m) => (m.includes(name) ? m.filter((x) => x !== name) : [...m, name]));
+
+  useKeys('overlay', (key) => {
+    const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
+    switch (action) {
+      case 'down':
+      case 'up':
+      case 'page-down':
+      case 'page-up': {
+        const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'page-down' ? page : -page;
+        setCursor(moveCursor(at, delta, rows.length));
+        return true;
+      }
+      case 'mark':
+        if (row) toggleMark(row.name);
+        return true;
+      case 'expand':
+        if (row?.expandable) {
+          setExpanded((e) => {
+            const next = new Set(e);
+            if (next.has(row.name)) next.delete(row.name);
+            else next.add(row.name);
+            return next;
+          });
+        }
+        return true;
+      case 'choose':
+        onDone(marked.length > 0 ? marked : row ? [row.name] : query.trim() ? [query.trim()] : null);
+        return true;
+      case 'cancel':
+        onDone(null);
+        return true;
+      default:
+        // First Ctrl-C clears the query (the text field does that); on an empty query it closes the picker.
+        if (key.name === 'C-c' && query === '') {
+          onDone(null);
+          return true;
+        }
+        return false;
+    }
+  });
+
+  const info = infoLine(list, state, note, pattern, harness, marked);
+  const status = `${marked.length} selected${list ? ` ${theme.glyphs.sep} ${list.entries.length} names` : ''}`;
+  return (
+    <PickerFrame<PickerRow>
+      title="Tasks"
+      status={status}
+      width={width}
+      height={height}
+      query={query}
+      onQuery={(q) => {
+        setQuery(q);
+        setCursor(0);
+      }}
+      info={info}
+      items={rows}
+      cursor={at}
+      renderRow={(r) => rowText(r, markedSet, theme.glyphs)}
+      detail={row ? detailLines(row, list, harness) : []}
+      empty={state === 'loading' ? note : state === 'error' ? 'no task list (see above)' : 'no match: Enter uses the text as typed'}
+      placeholder="type to search tasks, groups, tags; * ? [ ] for wildcards"
+    />
+  );
+}
+
+function rowText(r: PickerRow, marked: ReadonlySet<string>, g: { mark: string; unmark: string; expand: string; collapse: string }): string {
+  const mark = marked.has(r.name) ? g.mark : g.unmark;
+  if (r.kind === 'pattern') return `${mark} ${r.name}   (wildcard)`;
+  const arrow = r.expandable ? (r.expanded ? g.collapse : g.expand) : ' ';
+  const e = r.entry;
+  const kind = e ? (e.members?.length ? `${e.type} (${e.members.length})` : e.type) : 'unknown';
+  return `${mark} ${'  '.repeat(r.depth)}${arrow} ${r.name}   ${kind}`;
+}
+
+function infoLine(list: TaskList | null, state: string, note: string, pattern: string | null, harness: Harness, marked: readonly string[]): { text: string; tone?: 'warning' | 'error' | 'muted' | 'success' } {
+  if (state === 'error') return { text: `cannot list tasks: ${note}`, tone: 'error' };
+  if (!list) return { text: note || 'indexing tasks…', tone: 'warning' };
+  if (pattern) {
+    const r = list.resolve([pattern]);
+    if (r.tasks.length === 0) {
+      return { text: `${pattern} matches nothing: ${harness === 'lm-eval' ? 'lm-eval would fail (Tasks not found)' : 'lmms-eval would silently drop it'}`, tone: 'warning' };
+    }
+    return { text: `${pattern} expands to ${r.tasks.length} task${r.tasks.length > 1 ? 's' : ''}: ${r.tasks.join(', ')}`, tone: 'success' };
+  }
+  if (marked.length > 0) return { text: `selected: ${marked.join(', ')}` };
+  return { text: `${note}${state === 'loading' ? ' (refreshing…)' : ''}`, tone: 'muted' };
+}
+
+/** The detail pane for the highlighted row (exported for tests). */
+export function detailLines(row: PickerRow, list: TaskList | null, harness: Harness): string[] {
+  if (row.kind === 'pattern') {
+    const r = list?.resolve([row.name]);
+    return [`${row.name}  wildcard`, `matches ${r?.tasks.length ?? 0} task(s) for ${harness}`, ...(r?.tasks.slice(0, 40) ?? []).map((t) => `  ${t}`)];
+  }
+  const e: TaskEntry | undefined = row.entry;
+  if (!e) return [row.name, 'not in the task index: the harness will not find it'];
+  const lines = [`${e.name}  ${e.type}`];
+  if (e.description) lines.push(e.description);
+  if (e.output_type) lines.push(`output type: ${e.output_type}`);
+  if (e.dataset_path) lines.push(`dataset: ${e.dataset_path}${e.dataset_name ? ` (${e.dataset_name})` : ''}`);
+  const splits = Object.entries(e.splits ?? {}).filter(([, v]) => v);
+  if (splits.length) lines.push(`splits: ${splits.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  if (e.metrics?.length) lines.push(`metrics: ${e.metrics.join(', ')}`);
+  if (e.num_fewshot !== undefined) lines.push(`num_fewshot: ${e.num_fewshot}`);
+  if (e.tags?.length) lines.push(`tags: ${e.tags.join(', ')}`);
+  if (e.members?.length) lines.push(`members (${e.members.length}): ${e.members.join(', ')}`);
+  lines.push(`yaml: ${e.yaml_path ?? '(none: a tag)'}`);
+  if (e.also_defined_in?.length) lines.push(`also defined in: ${e.also_defined_in.join(', ')}`);
+  return lines;
+}

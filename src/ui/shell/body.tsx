@@ -1,0 +1,44 @@
+/**
+ * The body: the current screen, or the help overlay / confirm dialog in its place. The screen stays
+ * mounted (hidden) under an overlay so its state survives a dialog it opened.
+ */
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { useUi, useUiStore } from '../hooks/use-ui.js';
+import { useServices } from '../services.js';
+import { HelpOverlay } from '../components/help-overlay.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { JobsScreen } from '../screens/jobs/jobs-screen.js';
+import { ResultsScreen } from '../screens/results/results-screen.js';
+import { LaunchScreen } from '../screens/launch/launch-screen.js';
+
+export function Body({ width, height }: { width: number; height: number }): ReactNode {
+  const ui = useUiStore();
+  const services = useServices();
+  const screen = useUi((s) => s.screen);
+  const overlay = useUi((s) => s.overlay);
+  // Screens draw their own pickers ('picker:…'); only the shell's overlays cover the screen.
+  const covered = overlay === 'help' || overlay === 'confirm';
+  const active = !covered;
+  const onLaunched = (id: string): void => {
+    const s = ui.getState();
+    s.selectJob(id);
+    s.setScreen('jobs');
+    void services.poller?.poll();
+  };
+  return (
+    <Box width={width} height={height} flexDirection="column">
+      <Box display={covered ? 'none' : 'flex'} width={width} height={height}>
+        {screen === 'launch' ? (
+          <LaunchScreen width={width} height={height} focused={active} backend={services.backend} onLaunched={onLaunched} demo={services.demo} suspend={services.suspend} />
+        ) : screen === 'jobs' ? (
+          <JobsScreen width={width} height={height} active={active} />
+        ) : (
+          <ResultsScreen width={width} height={height} active={active} />
+        )}
+      </Box>
+      {overlay === 'help' ? <HelpOverlay bindings={services.bindings} width={width} height={height} onClose={() => ui.getState().closeOverlay()} /> : null}
+      {overlay === 'confirm' ? <ConfirmDialog width={width} height={height} /> : null}
+    </Box>
+  );
+}

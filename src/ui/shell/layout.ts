@@ -1,0 +1,34 @@
+/**
+ * Frame geometry. The frame is never taller than rows - 1: once Ink's output reaches the terminal height
+ * it clears the whole screen on every frame (ink.tsx shouldClearTerminalForFrame), the flicker tmux users
+ * report. Header and footer take one row each; the body gets the rest.
+ */
+import type { Scope } from '../keymap/types.js';
+import type { UiState } from '../../state/ui.js';
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+export interface Layout {
+  tooSmall: boolean;
+  width: number;
+  /** Rows the whole frame may use (rows - 1). */
+  frameRows: number;
+  bodyRows: number;
+}
+
+export function layout(columns: number, rows: number, bannerRows = 0): Layout {
+  const frameRows = Math.max(1, rows - 1);
+  const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
+  return { tooSmall, width: columns, frameRows, bodyRows: Math.max(0, frameRows - 2 - bannerRows) };
+}
+
+/** The scopes whose keys work right now, most specific first: the footer shows their hints. */
+export function focusedScopes(s: Pick<UiState, 'overlay' | 'textInputActive' | 'screen' | 'pane'>): Scope[] {
+  if (s.overlay === 'help' || s.overlay === 'confirm') return ['overlay'];
+  if (s.overlay?.startsWith('picker')) return ['picker', 'input'];
+  if (s.textInputActive) return s.screen === 'launch' ? ['form-field', 'input'] : ['input'];
+  if (s.screen === 'launch') return ['launch', 'global'];
+  if (s.screen === 'jobs') return s.pane === 'log' ? ['log', 'global'] : ['jobs', 'list', 'global'];
+  return ['results', 'list', 'global'];
+}
