@@ -59,8 +59,9 @@ describe('stopGroupWith (escalation)', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(g.sent.map((x) => x.signal)).toEqual(['SIGTERM']);
     expect(s.result).toEqual({ signal: 'SIGTERM' });
-    // Noticed at the first poll after the exit, not at the end of the grace period.
-    expect(s.after).toBe(400);
+    // Noticed at the first poll after the exit (within one poll interval), not at the end of the grace period.
+    expect(s.after).toBeGreaterThanOrEqual(400);
+    expect(s.after).toBeLessThanOrEqual(450);
   });
 
   it('uses a 10 s grace period by default', async () => {

@@ -35,12 +35,13 @@ export const realGroupOps: GroupOps = {
 
 /** Polls until the group is empty or `deadline` passes; true if it emptied. */
 async function waitEmpty(ops: GroupOps, pgid: number, deadline: number, pollMs: number, clock: Clock): Promise<boolean> {
-  for (;;) {
+  // Most processes die within milliseconds of the signal: look again soon, then back off to pollMs.
+  for (let step = 1; ; step = Math.min(step * 2, pollMs)) {
     if (ops.members(pgid).length === 0) return true;
     const left = deadline - clock.now();
     if (left <= 0) return false;
     // Sleep no further than the deadline so escalation happens exactly at graceMs.
-    await clock.sleep(Math.min(pollMs, left));
+    await clock.sleep(Math.min(step, pollMs, left));
   }
 }
 

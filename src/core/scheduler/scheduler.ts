@@ -147,18 +147,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async waitFor(id: string): Promise<JobRecord> {
     const job = this.get(id);
     if (isFinished(job.state)) return job;
-    // Job processes are unref'd (they must not keep a host alive), so a caller awaiting only this
-    // promise would see Node exit under it; hold the event loop open until the job ends.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    await new Promise<void>((resolve) => {
-      const onJob = (j: JobRecord) => {
-        if (j.id === job.id && isFinished(j.state)) {
-          this.off('job', onJob);
-          resolve();
-        }
-      };
-      this.on('job', onJob);
-    }).finally(() => clearInterval(keepAlive));
+    await keepingAlive(
+      new Promise<void>((resolve) => {
+        const onJob = (j: JobRecord) => {
+          if (j.id === job.id && isFinished(j.state)) {
+            this.off('job', onJob);
+            resolve();
+          }
+        };
+        this.on('job', onJob);
+      }),
+    );
     return this.jobs.get(job.id)!;
   }
 
@@ -224,8 +223,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         .then((res) => this.stopSignals.set(job.id, res.signal));
       this.stopping.set(job.id, stopping);
     }
-    await this.stopping.get(job.id);
-    await this.ended.get(job.id);
+    await keepingAlive(Promise.all([this.stopping.get(job.id), this.ended.get(job.id)]));
     return this.jobs.get(job.id)!;
   }
 
@@ -440,5 +438,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.store.remove(j.id);
       this.emit('removed', j.id);
     }
+  }
+}
+
+/**
+ * Job processes are unref'd (they must not keep a host alive), so a caller awaiting only their end
+ * would see Node exit under it; this holds the event loop open until `p` settles.
+ */
+async function keepingAlive<T>(p: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 1 << 30);
+  try {
+    return await p;
+  } finally {
+    clearInterval(timer);
   }
 }
