@@ -11,7 +11,7 @@ import type { Harness } from '../../../core/spec.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { useTheme } from '../../theme/index.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { moveCursor, pickerListHeight, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
 
 /** Widely used models, shown first when present in the registry. */
 export const POPULAR_MODELS: Record<Harness, readonly string[]> = {
@@ -77,15 +77,12 @@ export function ModelPicker({ store, width, height, recent, onDone }: ModelPicke
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
+    const moved = pickerMove(action, at, page, rows.length);
+    if (moved !== null) {
+      setCursor(moved);
+      return true;
+    }
     switch (action) {
-      case 'down':
-      case 'up':
-      case 'page-down':
-      case 'page-up': {
-        const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'page-down' ? page : -page;
-        setCursor(moveCursor(at, delta, rows.length));
-        return true;
-      }
       case 'choose':
         onDone(row ? row.model.name : query.trim() || null);
         return true;

@@ -84,3 +84,9 @@ export function moveCursor(cursor: number, delta: number, count: number): number
   if (count === 0) return 0;
   return Math.max(0, Math.min(count - 1, cursor + delta));
 }
+
+/** The cursor after a picker movement action (down/up/page-down/page-up), or null for any other action. */
+export function pickerMove(action: string | null | undefined, cursor: number, page: number, count: number): number | null {
+  const delta = { down: 1, up: -1, 'page-down': page, 'page-up': -page }[action ?? ''];
+  return delta === undefined ? null : moveCursor(cursor, delta, count);
+}

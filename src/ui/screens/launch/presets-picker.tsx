@@ -6,7 +6,7 @@ import { useState, type ReactNode } from 'react';
 import type { SettingsStore } from '../../../core/settings.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { moveCursor, pickerListHeight, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
 
 export interface PresetsPickerProps {
   settings: SettingsStore;
@@ -30,15 +30,12 @@ export function PresetsPicker({ settings, width, height, onLoad, onDelete, onCan
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
+    const moved = pickerMove(action, at, page, names.length);
+    if (moved !== null) {
+      setCursor(moved);
+      return true;
+    }
     switch (action) {
-      case 'down':
-      case 'up':
-      case 'page-down':
-      case 'page-up': {
-        const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'page-down' ? page : -page;
-        setCursor(moveCursor(at, delta, names.length));
-        return true;
-      }
       case 'choose':
         if (name) onLoad(name);
         return true;

@@ -11,7 +11,7 @@ import type { Harness } from '../../../core/spec.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { useTheme } from '../../theme/index.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { moveCursor, pickerListHeight, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
 import { defaultOrder, isWildcard, pickerRows, TaskSearch, type PickerRow } from './task-search.js';
 
 export interface TaskPickerProps {
@@ -55,15 +55,12 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
+    const moved = pickerMove(action, at, page, rows.length);
+    if (moved !== null) {
+      setCursor(moved);
+      return true;
+    }
     switch (action) {
-      case 'down':
-      case 'up':
-      case 'page-down':
-      case 'page-up': {
-        const delta = action === 'down' ? 1 : action === 'up' ? -1 : action === 'page-down' ? page : -page;
-        setCursor(moveCursor(at, delta, rows.length));
-        return true;
-      }
       case 'mark':
         if (row) toggleMark(row.name);
         return true;
