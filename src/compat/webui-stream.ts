@@ -10,6 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { LmmsClient } from '../client/client.js';
 import type { JobJson } from '../client/types.js';
+import { drainedOrClosed } from '../server/events.js';
 
 const frame = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 
@@ -43,16 +44,7 @@ export async function streamJob(
     abort.abort();
   };
   res.on('close', onClose);
-  const drained = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+  const drained = () => drainedOrClosed(res);
   const write = async (s: string) => {
     if (!closed && !res.write(s)) await drained();
   };

@@ -65,6 +65,19 @@ function lineProgress(lines: readonly string[]): Progress | null {
   return null;
 }
 
+/** Resolves when a response that refused a write can take more, or has closed. */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export async function streamEvents(ctx: ServerContext, job: JobRecord, since: number, ansi: boolean, res: ServerResponse): Promise<void> {
   const { scheduler, timings } = ctx;
   const logPath = scheduler.store.logPath(job.id);
@@ -109,16 +122,7 @@ export async function streamEvents(ctx: ServerContext, job: JobRecord, since: nu
     lastProgress = key;
     write(frame('progress', p));
   };
-  const drained = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+  const drained = () => drainedOrClosed(res);
 
   try {
     write(`retry: 1000\n${frame('state', jobJson(ctx, job))}`);
