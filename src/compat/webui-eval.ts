@@ -141,18 +141,8 @@ export function exportYaml(req: EvalRequest): string {
   return EXPORT_HEADER + stringifyYaml(config, { lineWidth: 0 });
 }
 
-export interface ImportedForm {
-  model: string;
-  model_args: string;
-  tasks: string[];
-  env_vars: string;
-  batch_size: number | string;
-  limit: number | null;
-  output_path: string;
-  log_samples: boolean;
-  verbosity: string;
-  device: string | null;
-}
+/** The form fields an imported YAML fills (all of the request but the set-up line, which YAML never carries). */
+export type ImportedForm = Omit<EvalRequest, 'env_setup'>;
 
 /**
  * A config YAML back into form values. Where the original crashed with a 500 on a value of another type
