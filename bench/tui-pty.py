@@ -8,6 +8,7 @@ CONFIG: {"argv": [...], "env": {...}, "cols": 160, "rows": 50, "steps": [...]}
 Steps run in order:
   {"wait": "text", "timeout": 20}             until the screen output (ANSI stripped) contains text
   {"send": "2"}                               write keys
+  {"pause": 0.2}                              read output for a while (e.g. after a lone Esc)
   {"keys": {"count": 60, "interval": 0.083}}  type digits one at a time; per key, the ms until the
                                               typed text is drawn (the search field echoes it)
   {"bytes": {"seconds": 5}}                   bytes/s the program writes to the terminal
@@ -76,6 +77,11 @@ def main() -> None:
                     raise SystemExit(f"tui-pty: timed out waiting for {step['wait']!r}; last output:\n{tail}")
             elif "send" in step:
                 os.write(fd, step["send"].encode())
+            elif "pause" in step:
+                # Lets a lone Esc arrive on its own: Esc and a key in one read mean Alt+key to a terminal app.
+                end = time.perf_counter() + step["pause"]
+                while time.perf_counter() < end:
+                    screen.extend(pump(max(0.0, end - time.perf_counter())))
             elif "keys" in step:
                 k = step["keys"]
                 typed = ""
@@ -107,7 +113,10 @@ def main() -> None:
             elif "exit" in step:
                 deadline = time.perf_counter() + step["exit"].get("timeout", 10)
                 while not eof and time.perf_counter() < deadline:
-                    pump(0.05)
+                    screen.extend(pump(0.05))
+                if not eof:
+                    tail = ANSI.sub(b"", bytes(screen[-3000:])).decode("utf8", "replace")
+                    raise SystemExit(f"tui-pty: the program did not exit; last output:\n{tail}")
         _, status = os.waitpid(pid, 0)
         reaped = True
         result["exit_status"] = os.waitstatus_to_exitcode(status)

@@ -62,7 +62,12 @@ export function createJobsStore(initial: Partial<Pick<JobsState, 'jobs' | 'healt
       if (get().server !== 'up') Object.assign(patch, { server: 'up', serverError: null });
       set(patch);
     },
-    setHealth: (health) => set({ health }),
+    setHealth: (health) => {
+      // Uptime changes every poll; only what the header shows should cause a frame.
+      const cur = get().health;
+      const key = (h: Health | null): string => (h ? JSON.stringify([h.version, h.host, h.gpus, h.counts, h.store_problems.length]) : '');
+      if (key(cur) !== key(health)) set({ health });
+    },
     setServer: (server, error = null) => {
       if (get().server !== server || get().serverError !== error) set({ server, serverError: error });
     },

@@ -34,8 +34,8 @@ export interface RunTuiOptions {
   /** No alternate screen: the TUI draws below the prompt and the scrollback keeps it. */
   inline?: boolean;
   /**
-   * Draw the first frame and return at once (startup benchmark). Ink stays mounted: the caller is
-   * expected to exit the process right away.
+   * Startup benchmark: return as soon as the first frame is on the terminal (Ink's first render writes
+   * it synchronously), with the terminal restored. Ink stays mounted: the caller exits the process.
    */
   firstFrameExit?: boolean;
   clipboard?: ClipboardMode;
@@ -169,8 +169,11 @@ export async function runTui(opts: RunTuiOptions): Promise<RunTuiResult> {
       process.stderr.write(`lmms-tui: ${formatError(end.error)}\n`);
       return { summary: '', exitCode: end.code, bytesWritten: out.bytes };
     }
-    // A last look at the queue so the summary is current (bounded: the server may be gone).
-    await Promise.race([poller.poll(), new Promise((r) => setTimeout(r, 500).unref())]);
+    // A last look at the queue so the summary is current (bounded: the server may be gone). The timer
+    // stays ref'd: with Ink unmounted it may be all that keeps the process alive until the summary.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([poller.poll(), new Promise((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
     const summary = jobs.getState().server === 'up' ? quitSummary(jobs.getState().jobs) : 'server not reachable; jobs keep running: lmms-tui jobs';
     return { summary, exitCode: end.code, bytesWritten: out.bytes };
   } finally {

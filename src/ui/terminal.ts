@@ -19,6 +19,8 @@ export const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 export const ALT_SCREEN_OFF = '\x1b[?1049l';
 export const PASTE_ON = '\x1b[?2004h';
 export const PASTE_OFF = '\x1b[?2004l';
+/** Ends a synchronized update (DEC 2026) in case we leave in the middle of one. */
+export const SYNC_END = '\x1b[?2026l';
 export const CURSOR_SHOW = '\x1b[?25h';
 
 export const CURSOR_HOME = '\x1b[H';
@@ -27,6 +29,11 @@ export class TermOut extends EventEmitter {
   bytes = 0;
   /** Prefix Ink's writes with cursor-home (alternate screen only; see above). */
   anchorHome = false;
+  /**
+   * Set once the terminal is restored: Ink's later writes are dropped. Ink unmounts itself from an exit
+   * handler and draws a last frame, which must not land on the user's primary screen.
+   */
+  closed = false;
   private narrow = false;
 
   constructor(readonly real: NodeJS.WriteStream) {
@@ -47,8 +54,8 @@ export class TermOut extends EventEmitter {
 
   /** Ink's writes. */
   write(data: string | Uint8Array, ...rest: unknown[]): boolean {
-    if (this.anchorHome && typeof data === 'string' && data !== '') return this.raw(CURSOR_HOME + data, ...rest);
-    return this.raw(data, ...rest);
+    if (this.closed) return true;
+    return this.anchorHome && typeof data === 'string' && data !== '' ? this.raw(CURSOR_HOME + data, ...rest) : this.raw(data, ...rest);
   }
 
   /** Our own writes (escape sequences, OSC 52), exactly as given. */
@@ -102,7 +109,7 @@ export function openTerminal(opts: {
   };
   const leave = (): void => {
     out.anchorHome = false;
-    out.raw(PASTE_OFF + CURSOR_SHOW + (inline ? '' : ALT_SCREEN_OFF));
+    out.raw(SYNC_END + PASTE_OFF + CURSOR_SHOW + (inline ? '' : ALT_SCREEN_OFF));
   };
   const setRaw = (on: boolean): void => {
     try {
@@ -115,6 +122,7 @@ export function openTerminal(opts: {
     if (!active) return;
     active = false;
     leave();
+    out.closed = true;
     setRaw(false);
   };
   const handlers: [NodeJS.Signals, () => void][] = (['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[]).map((sig) => [

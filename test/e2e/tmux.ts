@@ -16,17 +16,14 @@ export function hasTmux(): boolean {
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The CLI entry to run: the shipped bin when it has the `tui` command, else a private bundle of the same
- * program (test/e2e/build-dev.mjs) while the command is not registered yet.
- */
-export async function cliEntry(): Promise<{ entry: string; env: Record<string, string>; note?: string }> {
-  const bin = path.join(ROOT, 'bin', 'lmms-tui.js');
-  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
-  if (help.status === 0 && /^\s+tui\b/m.test(help.stdout)) return { entry: bin, env: {} };
-  const mod = (await import(path.join(ROOT, 'test/e2e/build-dev.mjs'))) as { buildDev(): Promise<string> };
-  const entry = await mod.buildDev();
-  return { entry, env: { LMMS_TUI_SERVER_ENTRY: entry }, note: 'bin/lmms-tui.js has no `tui` command yet: using a private bundle' };
+/** The shipped CLI entry (bin/lmms-tui.js over dist/cli.js, which the test global setup builds). */
+export function cliEntry(): { entry: string } {
+  const entry = path.join(ROOT, 'bin', 'lmms-tui.js');
+  const help = spawnSync(process.execPath, [entry, '--help'], { encoding: 'utf8' });
+  if (help.status !== 0 || !/^\s+tui\b/m.test(help.stdout)) {
+    throw new Error(`${entry} has no \`tui\` command: build with \`npm run build\` (and register it in src/cli/commands/index.ts)`);
+  }
+  return { entry };
 }
 
 function shellQuote(s: string): string {
@@ -53,11 +50,15 @@ export class Tmux {
   }
 
   start(command: string): void {
-    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), command);
+    // The session starts on a placeholder so its options are set before the program runs: turning the
+    // status line off resizes the pane, and a resize inside the alternate screen makes tmux restore the
+    // primary screen's cursor oddly (the quit summary would land in the scrollback).
+    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), 'cat');
     // Full height for the app, Esc delivered at once, and the last screen kept when the program exits.
     this.tmux('set-option', '-t', this.session, 'status', 'off');
     this.tmux('set-option', '-s', 'escape-time', '10');
     this.tmux('set-option', '-t', this.session, 'remain-on-exit', 'on');
+    this.respawn(command);
   }
 
   respawn(command: string): void {
@@ -66,6 +67,11 @@ export class Tmux {
 
   capture(): string {
     return this.tmux('capture-pane', '-p', '-t', this.session);
+  }
+
+  /** The screen plus up to `lines` of scrollback above it. */
+  captureWithHistory(lines = 50): string {
+    return this.tmux('capture-pane', '-p', '-S', String(-lines), '-t', this.session);
   }
 
   /** Keys by tmux name (Enter, Escape, C-u, Space, …). */

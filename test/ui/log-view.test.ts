@@ -51,3 +51,44 @@ describe('findMatch and visibleLines', () => {
     expect(visibleLines(r, { follow: true, top: 1, wrap: true }, 5, () => 2).map((l) => l.no)).toEqual([28, 29, 30]);
   });
 });
+
+describe('LogFeed commit rate', () => {
+  it('commits every tick normally, but at most every slowTickMs when flooding or unfocused', async () => {
+    const { LogFeed } = await import('../../src/state/log-feed.js');
+    const { mkdtempSync, writeFileSync, appendFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'feed-')), 'output.log');
+    writeFileSync(file, 'a\n');
+    const view = createLogViewStore();
+    const feed = new LogFeed(view, { tickMs: 1_000_000, slowTickMs: 200, floodLines: 50 });
+    feed.follow('j1', file);
+    // Reads the file without committing (drain() would force a commit); ticks use a fake clock.
+    const read = (): Promise<void> => (feed as unknown as { tailer: { readToEnd(): Promise<void> } }).tailer.readToEnd();
+    let t = 10_000;
+    await read();
+    feed.tick(false, t);
+    expect(view.getState().lineCount).toBe(1);
+    // A few lines: committed on the next tick.
+    appendFileSync(file, 'b\nc\n');
+    await read();
+    feed.tick(false, (t += 80));
+    expect(view.getState().lineCount).toBe(3);
+    // A flood: the next commit waits for the slow interval.
+    appendFileSync(file, Array.from({ length: 100 }, (_, i) => `x${i}`).join('\n') + '\n');
+    await read();
+    feed.tick(false, (t += 50));
+    expect(view.getState().lineCount).toBe(3);
+    feed.tick(false, (t += 200));
+    expect(view.getState().lineCount).toBe(103);
+    // Unfocused: slow too, even for one line.
+    feed.setFocused(false);
+    appendFileSync(file, 'y\n');
+    await read();
+    feed.tick(false, (t += 50));
+    expect(view.getState().lineCount).toBe(103);
+    feed.tick(false, (t += 200));
+    expect(view.getState().lineCount).toBe(104);
+    feed.close();
+  });
+});

@@ -28,6 +28,22 @@ export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Runs `load` with `globalThis.fetch` hidden. Yoga's (Ink's layout engine) Emscripten start-up asks
+ * `typeof fetch`, and merely reading Node 20's global fetch loads undici, ~30 ms of start-up for nothing:
+ * Yoga instantiates its embedded wasm without it. The real fetch is back as soon as the modules are in.
+ */
+async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const desc = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!desc?.configurable) return load();
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', desc);
+  }
+}
+
 function lastSpecOf(settings: { lastSpec(): import('../../core/spec.js').EvalSpec | undefined }) {
   return settings.lastSpec();
 }
@@ -42,11 +58,9 @@ export async function runTuiCommand(flags: TuiFlags): Promise<number> {
     where: stateDir(env),
   });
   // Loaded lazily so `lmms-tui jobs` and friends never pay for React and Ink.
-  const [{ runTui }, { openSettings }, { harnessLabel }] = await Promise.all([
-    import('../../ui/run.js'),
-    import('../../core/settings.js'),
-    import('../../ui/harness-label.js'),
-  ]);
+  const [{ runTui }, { openSettings }, { harnessLabel }] = await withoutFetch(() =>
+    Promise.all([import('../../ui/run.js'), import('../../core/settings.js'), import('../../ui/harness-label.js')]),
+  );
   let clipboard: 'auto' | 'osc52' | 'tmux' | 'off' = 'auto';
   let glyphSetting: string | undefined;
   try {

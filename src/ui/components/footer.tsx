@@ -53,7 +53,7 @@ export function Footer({ width, scopes, bindings, flashMs = 5000 }: FooterProps)
     );
   }
   return (
-    <Box width={width} height={1} overflow="hidden">
+    <Box width={width} height={1}>
       {flashText ? (
         <Text wrap="truncate-end">
           <Text color={theme.color(FLASH_TOKEN[flash!.kind])} bold>

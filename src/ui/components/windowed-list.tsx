@@ -5,7 +5,7 @@
  */
 import { useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import { fit } from '../text.js';
+import { fit, truncate } from '../text.js';
 import { useTheme } from '../theme/index.js';
 
 /** First visible index so that `selected` is inside [start, start + height). */
@@ -27,9 +27,11 @@ export interface WindowedListProps<T> {
   /** Highlight the selected row (false when the list is not focused: drawn dim instead). */
   focused?: boolean;
   empty?: string;
+  /** Clip node rows to the width (default). Pass false when renderRow pre-cuts its rows (cheaper frames). */
+  clip?: boolean;
 }
 
-export function WindowedList<T>({ items, selected, height, width, renderRow, focused = true, empty }: WindowedListProps<T>): ReactNode {
+export function WindowedList<T>({ items, selected, height, width, renderRow, focused = true, empty, clip = true }: WindowedListProps<T>): ReactNode {
   const theme = useTheme();
   const startRef = useRef(0);
   const start = windowStart(startRef.current, selected, height, items.length);
@@ -49,17 +51,19 @@ export function WindowedList<T>({ items, selected, height, width, renderRow, foc
     rows.push(
       typeof row === 'string' ? (
         <Text key={i} inverse={isSel && focused} bold={isSel && !focused} wrap="truncate-end">
-          {fit(row, width, theme.glyphs.ellipsis)}
+          {/* Only the selected row is padded (its inverse bar spans the width); trailing spaces elsewhere
+              would just be more characters for Ink to tokenize every frame. */}
+          {isSel ? fit(row, width, theme.glyphs.ellipsis) : truncate(row, width, theme.glyphs.ellipsis)}
         </Text>
       ) : (
-        <Box key={i} width={width} height={1} overflow="hidden">
+        <Box key={i} width={width} height={1} overflow={clip ? 'hidden' : 'visible'}>
           {row}
         </Box>
       ),
     );
   }
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width}>
       {rows}
     </Box>
   );

@@ -41,13 +41,13 @@ export function JobsTable({ width, height, focused, selected }: JobsTableProps):
     </Text>
   );
   return (
-    <Pane title={`Jobs (${jobs.length})`} width={width} height={height} focused={focused} status={selected >= 0 && jobs.length > 0 ? `${selected + 1}/${jobs.length}` : undefined}>
+    <Pane title={`Jobs (${jobs.length})`} width={width} height={height} focused={focused} status={selected >= 0 && jobs.length > 0 ? `${selected + 1}/${jobs.length}` : undefined} clip={false}>
       <Box height={1}>
         <Text color={theme.color('muted')} bold wrap="truncate-end">
           {fit(headerRow(c, ell), inner.width, ell)}
         </Text>
       </Box>
-      <WindowedList items={jobs} selected={Math.max(0, selected)} height={Math.max(0, inner.height - 1)} width={inner.width} renderRow={renderRow} focused={focused} empty={empty} />
+      <WindowedList items={jobs} selected={Math.max(0, selected)} height={Math.max(0, inner.height - 1)} width={inner.width} renderRow={renderRow} focused={focused} empty={empty} clip={false} />
     </Pane>
   );
 }

@@ -4,13 +4,13 @@
  * redacted, coloured by log level. A `\r` progress bar is the ring's partial line, drawn as one live row
  * at the bottom instead of thousands of redraws.
  */
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { TextInput } from '../../components/text-input.js';
 import { useLogView, useServices } from '../../services.js';
 import { useTheme, type Theme, type Token } from '../../theme/index.js';
-import { clean, cols, fit, sliceCols, wrapCols } from '../../text.js';
+import { clean, cols, sliceCols, truncate, wrapCols } from '../../text.js';
 import { redactSecrets, secretEnvValues } from '../../../core/logs/redact.js';
 import { parseEnvLine, isSecretName } from '../../../core/command/env-lines.js';
 import { findMatch, visibleLines } from '../../../state/log-view.js';
@@ -82,6 +82,8 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   const [searching, setSearching] = useState(false);
   const [draft, setDraft] = useState('');
   const secrets = useMemo(() => jobSecrets(job), [job?.id]);
+  // Unfocused, the pane is refreshed at the slow rate (the feed is an external resource: an effect).
+  useEffect(() => feed.setFocused(focused), [feed, focused]);
 
   const inner = paneInner(width, height);
   const ring = feed.jobId === job?.id ? feed.ring : null;
@@ -121,9 +123,9 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   else if (rows.length === 0 && !partial) placeholder = job.state === 'running' ? 'waiting for output…' : 'no output';
 
   return (
-    <Pane title={title} width={width} height={height} focused={focused} status={job ? status : undefined}>
-      <Box flexDirection="column" height={lineRows} width={inner.width} overflow="hidden">
-        {placeholder ? <Text color={theme.color('muted')}>{fit(placeholder, inner.width, theme.glyphs.ellipsis)}</Text> : null}
+    <Pane title={title} width={width} height={height} focused={focused} status={job ? status : undefined} clip={false}>
+      <Box flexDirection="column" height={lineRows} width={inner.width}>
+        {placeholder ? <Text color={theme.color('muted')}>{truncate(placeholder, inner.width, theme.glyphs.ellipsis)}</Text> : null}
         {rows.map((r) => (
           <Text key={r.key} wrap="truncate-end">
             {highlight(r.text, query, theme, r.level ? theme.color(LEVEL_TOKEN[r.level] ?? 'text') : undefined, r.key)}
@@ -151,7 +153,7 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
         </Text>
       ) : reserved ? (
         <Text color={theme.color('accent')} wrap="truncate-end">
-          {fit(partial, inner.width, theme.glyphs.ellipsis)}
+          {truncate(partial, inner.width, theme.glyphs.ellipsis)}
         </Text>
       ) : null}
     </Pane>

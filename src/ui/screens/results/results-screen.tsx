@@ -114,7 +114,7 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
   }
 
   return (
-    <Pane title={job ? `Results ${theme.glyphs.sep} ${job.id}` : 'Results'} width={width} height={height} focused={active} status={metrics.length > 0 ? `${metrics.length} metrics` : undefined}>
+    <Pane title={job ? `Results ${theme.glyphs.sep} ${job.id}` : 'Results'} width={width} height={height} focused={active} status={metrics.length > 0 ? `${metrics.length} metrics` : undefined} clip={false}>
       <Box height={1}>{job ? <StatusBadge state={job.state} /> : <Text> </Text>}</Box>
       {info.map((l, i) => (
         <Text key={i} color={l.color} wrap="truncate-end">
