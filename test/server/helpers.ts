@@ -17,36 +17,9 @@ import { isAlive } from '../../src/core/runner/index.js';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REAL_BIN = path.join(ROOT, 'bin', 'lmms-tui.js');
 
-let entry: Promise<string> | null = null;
-
-/**
- * The CLI script to run: the shipped bundle once it registers the server commands, else a bundle of
- * test/server/cli-entry.ts (kept under node_modules/.cache so packageRoot() still finds the project).
- */
-export function cliEntry(): Promise<string> {
-  return (entry ??= (async () => {
-    const dist = path.join(ROOT, 'dist', 'cli.js');
-    if (existsSync(dist) && readFileSync(dist, 'utf8').includes('the per-user server that hosts the job queue')) return REAL_BIN;
-    const dir = path.join(ROOT, 'node_modules', '.cache', 'lmms-tui-test');
-    mkdirSync(dir, { recursive: true });
-    // Built under a private name and renamed into place: parallel test files may be running the old copy.
-    const out = path.join(dir, 'cli.mjs');
-    const tmp = path.join(dir, `cli-${process.pid}.mjs`);
-    await build({
-      absWorkingDir: ROOT,
-      entryPoints: ['test/server/cli-entry.ts'],
-      outfile: tmp,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      alias: { 'react-devtools-core': './dist/devtools-stub.mjs' },
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    });
-    renameSync(tmp, out);
-    return out;
-  })());
+/** The CLI script the tests run: the shipped entry over the bundle the test global setup builds. */
+export async function cliEntry(): Promise<string> {
+  return REAL_BIN;
 }
 
 const homes: string[] = [];
