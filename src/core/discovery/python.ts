@@ -4,7 +4,6 @@
  * The snippet prints JSON after a marker line, because importing harness modules can print to stdout
  * (lmms-eval's model registry logs warnings there).
  */
-import { execa } from 'execa';
 import { ExternalError, UserError } from '../errors.js';
 
 export const PROBE_MARKER = '@@LMMS_TUI_PROBE@@';
@@ -51,6 +50,8 @@ export async function runPythonJson<T>(target: PythonTarget, code: string, what:
   // as such rather than as a confusing "module not found" from the wrong interpreter.
   const setup = target.setup?.trim() ? `${target.setup.trim()}\n__rc=$?; [ "$__rc" -eq 0 ] || { echo "set-up line failed (exit $__rc)" >&2; exit ${SETUP_FAILED}; }\n` : '';
   const script = `${setup}exec "$LMMS_TUI_PY" -c "$LMMS_TUI_CODE"`;
+  // Loaded on first use: execa costs tens of ms at import, which the TUI's first frame should not pay.
+  const { execa } = await import('execa');
   const res = await execa('bash', ['-c', script], {
     env,
     extendEnv: false,

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 
 /** Parses `--gpus 0,1,2,3` (or `0-3`); empty/none → null (no pool). */
@@ -19,6 +18,7 @@ export function parseGpuList(value: string): number[] | null {
 
 /** GPU indices from `nvidia-smi -L` ("GPU 0: NVIDIA A100 …"), or null when nvidia-smi is absent or fails. */
 export async function detectGpus(): Promise<number[] | null> {
+  const { execa } = await import('execa'); // on first use: keeps it off every command's start-up
   const r = await execa('nvidia-smi', ['-L'], { reject: false, timeout: 5000, stdin: 'ignore' });
   if (r.failed || r.exitCode !== 0) return null;
   const ids = [...String(r.stdout).matchAll(/^GPU (\d+):/gm)].map((m) => Number(m[1]));
