@@ -9,8 +9,8 @@
 import fuzzysort from 'fuzzysort';
 import type { TaskEntry } from '../../../state/launch.js';
 
-/** Results kept per query: far more than a screen shows, few enough to stay cheap to lay out. */
-export const SEARCH_LIMIT = 500;
+/** Results kept per query: several screens of best matches; a larger limit (500) tripled the p99 per keystroke over 16k names. */
+export const SEARCH_LIMIT = 200;
 
 export function isWildcard(query: string): boolean {
   return /[*?[]/.test(query);
