@@ -81,18 +81,23 @@ export function wrapCols(s: string, width: number): string[] {
   return rows;
 }
 
-/** Wraps at spaces where it can (dialog text), cutting words longer than the width. */
+/**
+ * Wraps at spaces where it can (dialog text), cutting words longer than the width. Leading indentation is
+ * kept on the first row, so a command's continuation lines (`  --model x \\`) show as they will run.
+ */
 export function wordWrap(s: string, width: number): string[] {
   if (width <= 0) return [''];
+  const indent = /^ */.exec(s)![0];
+  if (indent.length >= width) return wrapCols(s, width);
   const out: string[] = [];
-  let line = '';
-  for (const word of s.split(/ +/)) {
-    const candidate = line ? `${line} ${word}` : word;
+  let line = indent;
+  for (const word of s.slice(indent.length).split(/ +/)) {
+    const candidate = line.trim() ? `${line} ${word}` : `${line}${word}`;
     if (cols(candidate) <= width) {
       line = candidate;
       continue;
     }
-    if (line) out.push(line);
+    if (line.trim()) out.push(line);
     if (cols(word) <= width) line = word;
     else {
       const pieces = wrapCols(word, width);
