@@ -6,8 +6,11 @@ import type { Command } from 'commander';
 import { formatError, UserError, ValidationError, type Problem } from '../core/errors.js';
 import { ApiError, JobFailedError, ServerUnreachableError } from '../client/errors.js';
 import { connect, type ConnectOptions } from '../client/connect.js';
+import { formatDuration } from '../core/format.js';
 import type { LmmsClient } from '../client/client.js';
 import type { JobJson, JobState } from '../client/types.js';
+
+export { formatDuration };
 
 /** Exit codes: stable for scripts. */
 export const EXIT = {
@@ -129,16 +132,6 @@ export function stateLabel(state: JobState): string {
   return `${(unicodeOk() ? GLYPH : ASCII)[state]} ${state}`;
 }
 
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
-}
 
 export function formatAgo(iso: string | null, now = Date.now()): string {
   if (!iso) return '-';

@@ -3,7 +3,8 @@ import type { JobJson } from '../../../client/types.js';
 import type { Progress } from '../../../core/logs/parse.js';
 import type { Glyphs } from '../../theme/index.js';
 import { progressBar, percentText } from '../../components/progress-bar.js';
-import { fit, formatDuration } from '../../text.js';
+import { formatDuration } from '../../../core/format.js';
+import { fit } from '../../text.js';
 
 export interface JobColumns {
   state: number;
