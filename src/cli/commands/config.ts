@@ -15,24 +15,10 @@ import { demoHarnessDir } from '../../core/paths.js';
 import { CLIPBOARD_MODES, GLYPH_MODES, openSettings, type ClipboardMode, type GlyphMode } from '../../core/settings.js';
 import { HARNESSES, type Harness } from '../../core/spec.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
-import { formatProblems } from './preview.js';
+import { formatProblems, processIO, type PreviewIO } from './preview.js';
 
-/** Where the commands write; tests pass their own to capture output in-process. */
-export interface ConfigIO {
-  out(text: string): void;
-  err(text: string): void;
-  cwd(): string;
-  setExitCode(code: number): void;
-}
-
-const processIO: ConfigIO = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  cwd: () => process.cwd(),
-  setExitCode: (code) => {
-    process.exitCode = code;
-  },
-};
+/** Where the commands write (the same as preview's); tests pass their own to capture output in-process. */
+export type ConfigIO = PreviewIO;
 
 export function registerConfig(program: Command, io: ConfigIO = processIO): Command {
   const config = program.command('config').description("import or export a harness's --config YAML; show or change UI settings");

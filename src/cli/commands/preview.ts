@@ -17,7 +17,7 @@ export interface PreviewIO {
   setExitCode(code: number): void;
 }
 
-const processIO: PreviewIO = {
+export const processIO: PreviewIO = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: () => process.cwd(),
