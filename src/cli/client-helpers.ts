@@ -3,7 +3,7 @@
  * output, and the small text formatters for tables.
  */
 import type { Command } from 'commander';
-import { formatError, UserError, ValidationError, type Problem } from '../core/errors.js';
+import { formatError, formatProblems, UserError, ValidationError, type Problem } from '../core/errors.js';
 import { ApiError, JobFailedError, ServerUnreachableError } from '../client/errors.js';
 import { connect, type ConnectOptions } from '../client/connect.js';
 import { formatDuration } from '../core/format.js';
@@ -42,9 +42,7 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /** Problems one per line, with the CLI's names for fields (`spec.batch_size` is `--batch_size` to a CLI user). */
-export function formatProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `  ${p.field.replace(/^spec\./, '')}: ${p.message} — ${p.fix}`).join('\n');
-}
+export { formatProblems };
 
 export function reportError(err: unknown): void {
   const problems = err instanceof ValidationError || err instanceof ApiError ? err.problems : [];

@@ -38,6 +38,11 @@ export class ValidationError extends UserError {
   }
 }
 
+/** Problems one per line, `  field: message — fix` (the API's `spec.` prefix dropped). */
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `  ${p.field.replace(/^spec\./, '')}: ${p.message} — ${p.fix}`).join('\n');
+}
+
 export function formatError(err: unknown): string {
   if (err instanceof UserError) return err.hint ? `${err.message}\n  hint: ${err.hint}` : err.message;
   if (err instanceof ExternalError) {

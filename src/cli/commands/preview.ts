@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { buildCommand, maskSecrets } from '../../core/command/build.js';
 import { validateSpec } from '../../core/command/validate.js';
-import type { Problem } from '../../core/errors.js';
+import { formatProblems as problemLines, type Problem } from '../../core/errors.js';
 import { demoHarnessDir } from '../../core/paths.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
 
@@ -26,8 +26,9 @@ export const processIO: PreviewIO = {
   },
 };
 
+/** Problems one per line, each line ending in a newline. */
 export function formatProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `  ${p.field}: ${p.message} — ${p.fix}\n`).join('');
+  return `${problemLines(problems)}\n`;
 }
 
 export function registerPreview(program: Command, io: PreviewIO = processIO): Command {
