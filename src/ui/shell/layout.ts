@@ -5,6 +5,7 @@
  */
 import type { Scope } from '../keymap/types.js';
 import type { UiState } from '../../state/ui.js';
+import { launchFooterScopes } from '../screens/launch/bindings.js';
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -26,9 +27,9 @@ export function layout(columns: number, rows: number, bannerRows = 0): Layout {
 /** The scopes whose keys work right now, most specific first: the footer shows their hints. */
 export function focusedScopes(s: Pick<UiState, 'overlay' | 'textInputActive' | 'screen' | 'pane'>): Scope[] {
   if (s.overlay === 'help' || s.overlay === 'confirm') return ['overlay'];
-  if (s.overlay?.startsWith('picker')) return ['picker', 'input'];
-  if (s.textInputActive) return s.screen === 'launch' ? ['form-field', 'input'] : ['input'];
-  if (s.screen === 'launch') return ['launch', 'global'];
+  // The Launch screen knows its overlays (pickers, the env editor where Enter is a new line) best.
+  if (s.screen === 'launch') return launchFooterScopes(s.overlay, s.textInputActive);
+  if (s.textInputActive) return ['input'];
   if (s.screen === 'jobs') return s.pane === 'log' ? ['log', 'global'] : ['jobs', 'list', 'global'];
   return ['results', 'list', 'global'];
 }
