@@ -3,7 +3,7 @@
  * ones first when the query is empty (recently used, then a short built-in list). A name that is not in
  * the registry (a plugin model, say) can still be used: Enter on no match takes the text as typed.
  */
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import fuzzysort from 'fuzzysort';
 import { useStore } from 'zustand';
 import type { LaunchStore, ModelEntry } from '../../../state/launch.js';
@@ -11,7 +11,7 @@ import type { Harness } from '../../../core/spec.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { useTheme } from '../../theme/index.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, PickerFrame, usePickerQuery } from './picker-frame.js';
 
 /** Widely used models, shown first when present in the registry. */
 export const POPULAR_MODELS: Record<Harness, readonly string[]> = {
@@ -59,8 +59,8 @@ export function ModelPicker({ store, width, height, recent, onDone }: ModelPicke
   const note = useStore(store, (s) => s.modelsNote);
   const harness = useStore(store, (s) => s.spec.harness);
   const demo = useStore(store, (s) => s.spec.demo === true);
-  const [query, setQuery] = useState('');
-  const [cursor, setCursor] = useState(0);
+  const picker = usePickerQuery();
+  const { query } = picker;
 
   const ordered = useMemo(() => orderModels(models ?? [], recent, harness, demo), [models, recent, harness, demo]);
   const snapshot = useMemo(() => fuzzysort.snapshot(ordered, { keys: [(r: Row) => r.model.name, (r: Row) => r.model.aliases.join(' ')] }), [ordered]);
@@ -71,17 +71,13 @@ export function ModelPicker({ store, width, height, recent, onDone }: ModelPicke
     const exact = found.some((r) => r.model.name === q || r.model.aliases.includes(q));
     return exact ? found : [...found, { model: { name: q, aliases: [], kind: 'as typed' }, tag: '', typed: true }];
   }, [ordered, snapshot, query]);
-  const at = Math.min(cursor, Math.max(0, rows.length - 1));
+  const at = picker.cursorIn(rows.length);
   const row = rows[at];
   const page = pickerListHeight(width, height);
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
-    const moved = pickerMove(action, at, page, rows.length);
-    if (moved !== null) {
-      setCursor(moved);
-      return true;
-    }
+    if (picker.move(action, rows.length, page)) return true;
     switch (action) {
       case 'choose':
         onDone(row ? row.model.name : query.trim() || null);
@@ -114,10 +110,7 @@ export function ModelPicker({ store, width, height, recent, onDone }: ModelPicke
       width={width}
       height={height}
       query={query}
-      onQuery={(q) => {
-        setQuery(q);
-        setCursor(0);
-      }}
+      onQuery={picker.setQuery}
       info={info}
       items={rows}
       cursor={at}

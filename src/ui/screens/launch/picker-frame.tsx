@@ -3,7 +3,7 @@
  * list and a detail pane for the highlighted item (right of the list when there is room, else below).
  * Rows arrive as strings and are cut to the width here, so a 16k-name list costs what 20 rows cost.
  */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { TextInput } from '../../components/text-input.js';
@@ -89,4 +89,33 @@ export function moveCursor(cursor: number, delta: number, count: number): number
 export function pickerMove(action: string | null | undefined, cursor: number, page: number, count: number): number | null {
   const delta = { down: 1, up: -1, 'page-down': page, 'page-up': -page }[action ?? ''];
   return delta === undefined ? null : moveCursor(cursor, delta, count);
+}
+
+/**
+ * A picker's query and cursor: changing the query puts the cursor back on the best match; `move` applies
+ * a movement action (down/up/page) over `count` rows and says whether it was one.
+ */
+export function usePickerQuery(): {
+  query: string;
+  setQuery(q: string): void;
+  cursorIn(count: number): number;
+  move(action: string | null | undefined, count: number, page: number): boolean;
+} {
+  const [query, setQueryState] = useState('');
+  const [cursor, setCursor] = useState(0);
+  const cursorIn = (count: number): number => Math.min(cursor, Math.max(0, count - 1));
+  return {
+    query,
+    setQuery: (q) => {
+      setQueryState(q);
+      setCursor(0);
+    },
+    cursorIn,
+    move: (action, count, page) => {
+      const moved = pickerMove(action, cursorIn(count), page, count);
+      if (moved === null) return false;
+      setCursor(moved);
+      return true;
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { useState, type ReactNode } from 'react';
 import type { SettingsStore } from '../../../core/settings.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, PickerFrame, usePickerQuery } from './picker-frame.js';
 
 export interface PresetsPickerProps {
   settings: SettingsStore;
@@ -18,23 +18,19 @@ export interface PresetsPickerProps {
 }
 
 export function PresetsPicker({ settings, width, height, onLoad, onDelete, onCancel }: PresetsPickerProps): ReactNode {
-  const [query, setQuery] = useState('');
-  const [cursor, setCursor] = useState(0);
+  const picker = usePickerQuery();
+  const { query } = picker;
   // Re-read after a delete; the list is tiny, so reading the file again costs nothing noticeable.
   const [version, setVersion] = useState(0);
   const names = settings.presetNames().filter((n) => n.toLowerCase().includes(query.trim().toLowerCase()));
-  const at = Math.min(cursor, Math.max(0, names.length - 1));
+  const at = picker.cursorIn(names.length);
   const name = names[at];
   const spec = name ? settings.loadPreset(name) : undefined;
   const page = pickerListHeight(width, height);
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
-    const moved = pickerMove(action, at, page, names.length);
-    if (moved !== null) {
-      setCursor(moved);
-      return true;
-    }
+    if (picker.move(action, names.length, page)) return true;
     switch (action) {
       case 'choose':
         if (name) onLoad(name);
@@ -73,10 +69,7 @@ export function PresetsPicker({ settings, width, height, onLoad, onDelete, onCan
       width={width}
       height={height}
       query={query}
-      onQuery={(q) => {
-        setQuery(q);
-        setCursor(0);
-      }}
+      onQuery={picker.setQuery}
       info={{ text: 'Enter loads into the form · Ctrl-X deletes · Esc closes · s in the form saves', tone: 'muted' }}
       items={names}
       cursor={at}

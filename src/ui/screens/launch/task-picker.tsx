@@ -11,7 +11,7 @@ import type { Harness } from '../../../core/spec.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { useTheme } from '../../theme/index.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
-import { pickerListHeight, pickerMove, PickerFrame } from './picker-frame.js';
+import { pickerListHeight, PickerFrame, usePickerQuery } from './picker-frame.js';
 import { defaultOrder, isWildcard, pickerRows, TaskSearch, type PickerRow } from './task-search.js';
 
 export interface TaskPickerProps {
@@ -36,8 +36,8 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
   const state = useStore(store, (s) => s.tasksState);
   const note = useStore(store, (s) => s.tasksNote);
   const harness = useStore(store, (s) => s.spec.harness);
-  const [query, setQuery] = useState('');
-  const [cursor, setCursor] = useState(0);
+  const picker = usePickerQuery();
+  const { query } = picker;
   const [marked, setMarked] = useState<string[]>(() => [...store.getState().spec.tasks]);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
 
@@ -46,7 +46,7 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
   const results = useMemo(() => (search && query.trim() !== '' ? search.search(query) : base), [search, query, base]);
   const pattern = isWildcard(query.trim()) ? query.trim() : null;
   const rows = useMemo(() => pickerRows(results, expanded, search?.byName ?? new Map(), pattern), [results, expanded, search, pattern]);
-  const at = Math.min(cursor, Math.max(0, rows.length - 1));
+  const at = picker.cursorIn(rows.length);
   const row = rows[at];
   const page = pickerListHeight(width, height);
   const markedSet = new Set(marked);
@@ -55,11 +55,7 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
 
   useKeys('overlay', (key) => {
     const action = actionFor(LAUNCH_BINDINGS, 'picker', key);
-    const moved = pickerMove(action, at, page, rows.length);
-    if (moved !== null) {
-      setCursor(moved);
-      return true;
-    }
+    if (picker.move(action, rows.length, page)) return true;
     switch (action) {
       case 'mark':
         if (row) toggleMark(row.name);
@@ -99,10 +95,7 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
       width={width}
       height={height}
       query={query}
-      onQuery={(q) => {
-        setQuery(q);
-        setCursor(0);
-      }}
+      onQuery={picker.setQuery}
       info={info}
       items={rows}
       cursor={at}
