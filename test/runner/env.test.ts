@@ -52,3 +52,10 @@ describe('buildJobEnv', () => {
     expect(base).toEqual(launcherEnv);
   });
 });
+
+describe('job marker', () => {
+  it('marks the job environment with its id, and an env line cannot forge it', () => {
+    const env = buildJobEnv({ LMMS_TUI_JOB: 'other' }, { jobId: 'abc123', extra: { LMMS_TUI_JOB: 'forged' } });
+    expect(env.LMMS_TUI_JOB).toBe('abc123');
+  });
+});

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupMembers, isAlive, readProcStat, readStartTime } from '../../src/core/runner/index.js';
+import { groupMembers, isAlive, markedProcesses, readProcStat, readStartTime, sessionMembers } from '../../src/core/runner/index.js';
 import { killAll, tempDir, track, waitFor } from './helpers.js';
 
 afterEach(killAll);
@@ -59,5 +59,22 @@ describe('groupMembers', () => {
     const z = zombie()!;
     expect(isAlive({ pid: z, startTime: readStartTime(z)! })).toBe(false);
     expect(groupMembers(pid + 1_000_000)).toEqual([]);
+  });
+});
+
+describe('markedProcesses / sessionMembers', () => {
+  it('finds a job marker in the environment even after the process left the group and the session', async () => {
+    const marker = `m${process.pid}x${Date.now()}`;
+    // setsid -f: the sleep ends up in a new session and group, as a daemonising worker would.
+    const child = spawn('setsid', ['-f', 'sleep', '1000'], { env: { ...process.env, LMMS_TUI_JOB: marker }, stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    let found: number[] = [];
+    await waitFor(() => (found = markedProcesses('LMMS_TUI_JOB', marker)).length === 1, 'the marked sleep', 5_000);
+    const stat = readProcStat(found[0]!)!;
+    track({ pid: stat.pid, pgid: stat.pgrp, startTime: stat.startTime });
+    expect(stat.session).toBe(stat.pid);
+    expect(sessionMembers(stat.session)).toEqual([stat.pid]);
+    // A value that is only a prefix of the marker does not match.
+    expect(markedProcesses('LMMS_TUI_JOB', marker.slice(0, -1))).toEqual([]);
   });
 });

@@ -27,7 +27,16 @@ export function isScrubbedEnvName(name: string): boolean {
   return SCRUBBED_ENV_NAMES.includes(name) || SCRUBBED_ENV_PREFIXES.some((p) => name.startsWith(p));
 }
 
+/**
+ * Every process of a job carries this variable (value: the job id) unless it scrubs its own
+ * environment: a process that leaves the job's process group or session (setsid, setpgid) can still be
+ * found by it in /proc/<pid>/environ, so stop and re-adoption reach it (see markedProcesses in proc.ts).
+ */
+export const JOB_MARKER_ENV = 'LMMS_TUI_JOB';
+
 export interface JobEnvOptions {
+  /** The job's id, recorded as JOB_MARKER_ENV. */
+  jobId?: string;
   /** GPUs assigned by the pool; null/undefined means no pool, so the user's CUDA_VISIBLE_DEVICES is kept. */
   gpus?: number[] | null;
   /** Applied last, so a user's explicit setting wins over everything above (even a scrubbed name). */
@@ -44,5 +53,7 @@ export function buildJobEnv(base: NodeJS.ProcessEnv, opts: JobEnvOptions): Recor
   // An empty array is deliberate: '' hides every GPU (a CPU job inside a GPU pool).
   if (opts.gpus) env.CUDA_VISIBLE_DEVICES = opts.gpus.join(',');
   Object.assign(env, opts.extra);
+  // Last, so neither the base environment nor an env line can forge or drop another job's marker.
+  if (opts.jobId !== undefined) env[JOB_MARKER_ENV] = opts.jobId;
   return env;
 }

@@ -7,6 +7,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Field 6: session id. */
+  session: number;
   /** Field 22: start time in clock ticks since boot. */
   startTime: number;
 }
@@ -26,7 +28,7 @@ export function readProcStat(pid: number): ProcStat | null {
   const num = (field: number): number => Number(fields[field - 3]);
   const startTime = num(22);
   if (!Number.isFinite(startTime)) return null;
-  return { pid, state: fields[0] ?? '?', ppid: num(4), pgrp: num(5), startTime };
+  return { pid, state: fields[0] ?? '?', ppid: num(4), pgrp: num(5), session: num(6), startTime };
 }
 
 function isDead(state: string): boolean {
@@ -52,11 +54,42 @@ export function isAlive(handle: { pid: number; startTime: number }): boolean {
  * away, and whether they are ever reaped is up to their parent, so a group of zombies counts as gone.
  */
 export function groupMembers(pgid: number): number[] {
+  return liveProcesses((s) => s.pgrp === pgid);
+}
+
+/** Live (non-zombie) processes for which `match` holds; one pass over /proc. */
+export function liveProcesses(match: (stat: ProcStat) => boolean): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readProcStat(Number(name));
-    if (stat && stat.pgrp === pgid && !isDead(stat.state)) pids.push(stat.pid);
+    if (stat && !isDead(stat.state) && match(stat)) pids.push(stat.pid);
   }
   return pids;
+}
+
+/** Live pids in session `sid` (a worker that called setpgid stays in the job's session). */
+export function sessionMembers(sid: number): number[] {
+  return liveProcesses((s) => s.session === sid);
+}
+
+/**
+ * Live pids whose environment carries `<name>=<value>` (the job marker, see JOB_MARKER_ENV in env.ts).
+ * /proc/<pid>/environ is readable only for our own uid (or as root), which is exactly the set of
+ * processes a job of ours can have started; it is the environment at exec time, so a process that
+ * changed its variables later still matches.
+ */
+export function markedProcesses(name: string, value: string): number[] {
+  const needle = Buffer.from(`${name}=${value}\0`);
+  return liveProcesses((s) => {
+    let env: Buffer;
+    try {
+      env = readFileSync(`/proc/${s.pid}/environ`);
+    } catch {
+      return false;
+    }
+    const at = env.indexOf(needle);
+    // Whole entry only: at the start, or right after the NUL that ends the previous one.
+    return at === 0 || (at > 0 && env[at - 1] === 0);
+  });
 }

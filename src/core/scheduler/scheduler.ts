@@ -322,7 +322,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         },
       );
       script = built.script;
-      env = this.runner.buildJobEnv(job.env ?? process.env, { gpus: this.gpus ? gpus : null, extra: built.env });
+      env = this.runner.buildJobEnv(job.env ?? process.env, { gpus: this.gpus ? gpus : null, extra: built.env, jobId: job.id });
     } catch (err) {
       this.active.delete(job.id);
       this.update(job, { state: 'failed', ended_at: new Date().toISOString(), error: `could not build the command: ${(err as Error).message}` });
