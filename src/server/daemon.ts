@@ -21,7 +21,7 @@ export interface ServerOptions {
   /** Scheduler options other than the state dir. */
   settings: Omit<SchedulerOptions, 'stateDir'>;
   /** Also listen on TCP (`serve`). */
-  tcp?: { host: string; port: number; token: string | null };
+  tcp?: { host: string; port: number; token: string | null; allowHosts?: readonly string[]; allowOrigins?: readonly string[] };
   timings?: Partial<StreamTimings>;
   /** Largest request body accepted. Default 1 MiB (an EvalSpec plus a whole environment fits easily). */
   bodyLimit?: number;
@@ -77,14 +77,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     // A socket file here is stale (its server died without cleaning up); we hold the lock, so nobody else owns it.
     if (existsSync(paths.socket)) unlinkSync(paths.socket);
-    const socketApp = await buildApp(ctx, { token: null });
+    const socketApp = await buildApp(ctx, { token: null, transport: 'unix' });
     apps.push(socketApp);
     await socketApp.listen({ path: paths.socket });
     chmodSync(paths.socket, 0o600);
 
     let tcp: RunningServer['tcp'] = null;
     if (opts.tcp) {
-      const tcpApp = await buildApp(ctx, { token: opts.tcp.token });
+      const tcpApp = await buildApp(ctx, {
+        token: opts.tcp.token,
+        transport: 'tcp',
+        bindHost: opts.tcp.host,
+        allowHosts: opts.tcp.allowHosts,
+        allowOrigins: opts.tcp.allowOrigins,
+      });
       apps.push(tcpApp);
       await tcpApp.listen({ host: opts.tcp.host, port: opts.tcp.port });
       const addr = tcpApp.server.address() as AddressInfo;

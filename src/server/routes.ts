@@ -40,7 +40,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
     const json = jobJson(ctx, job);
     return { id: job.id, state: job.state, position: json.position, job: json };
   };
-  const common = { 404: ['no job matches the id'] as [string], 400: ['the id prefix matches several jobs'] as [string] };
+  const common = { 404: ['no job has this id (full ids only)'] as [string] };
 
   route(
     {

@@ -57,7 +57,7 @@ export const submitBody: Schema = {
 export const idParams: Schema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$', description: 'job id or a unique prefix' } },
+  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$', description: 'the full job id (prefixes are not accepted over HTTP)' } },
 };
 
 // Query values arrive as strings; they are checked as strings (no type coercion anywhere) and parsed by the routes.

@@ -212,7 +212,7 @@ describe('lmms-eval web UI backend', () => {
   });
 
   it('answers only to localhost names, sends no CORS headers, and says when no front end is installed', async () => {
-    expect(await call('GET', '/health', undefined, { host: 'evil.example:8000' })).toMatchObject({ status: 403 });
+    expect(await call('GET', '/health', undefined, { host: 'evil.example:8000' })).toMatchObject({ status: 421 });
     const r = await call('GET', '/health', undefined, { origin: 'http://evil.example' });
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
     // The demo lmms_eval ships no tui/web/dist.

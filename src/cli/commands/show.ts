@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { JobJson, ResultResponse } from '../../client/types.js';
 import { action, elapsed, formatAgo, printJson, stateLabel, table, usageExit, withClient, writeOut } from '../client-helpers.js';
+import { resolveJob } from '../job-ref.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
 
@@ -56,7 +57,7 @@ export function registerShow(program: Command): void {
     .action(
       action(async (id: string, opts: { json?: boolean }) => {
         const { job, result } = await withClient(async (c) => {
-          const job = await c.job(id);
+          const job = await resolveJob(c, id);
           return { job, result: FINISHED.has(job.state) ? await c.result(job.id) : null };
         });
         if (opts.json) return void (await printJson({ ...job, result }));
