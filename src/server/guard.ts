@@ -21,7 +21,8 @@
  *
  * 3. Who (tokenless TCP only; with a token the token is the check). The connection must come from the
  *    server's own uid (peer-uid.ts); any other uid, or one that cannot be determined, is 401 naming
- *    `--token`. Looked up once per connection: keep-alive requests reuse the answer.
+ *    `--token`. Looked up once per connection (keep-alive requests reuse the answer), off the event loop
+ *    when the caller awaits resolveConnectionUid first, as installGuard does.
  *
  * 4. Content-Type (every listener, the Unix socket included, so a script behaves the same on both). A
  *    state-changing request (any method but GET, HEAD, OPTIONS) is accepted only
@@ -42,7 +43,7 @@ import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopbackHost } from './options.js';
-import { ipKey, peerUid } from './peer-uid.js';
+import { ipKey, peerUid, peerUidAsync } from './peer-uid.js';
 
 export interface Refusal {
   status: number;
@@ -127,14 +128,30 @@ function one(v: string | string[] | undefined): string | undefined {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The peer uid of each connection, looked up on its first request. */
-const uids = new WeakMap<Socket, number | null>();
+/** The peer uid of each connection, looked up on its first request (a promise while the lookup runs). */
+const uids = new WeakMap<Socket, number | null | Promise<number | null>>();
 
+/** The connection's peer uid, looked up (synchronously) the first time and remembered for the connection. */
 export function connectionUid(socket: Socket): number | null {
-  if (uids.has(socket)) return uids.get(socket)!;
+  const known = uids.get(socket);
+  if (known !== undefined && !(known instanceof Promise)) return known;
   const uid = peerUid(socket);
   uids.set(socket, uid);
   return uid;
+}
+
+/**
+ * Looks the connection's peer uid up off the event loop and remembers it, so that checkRequest then finds
+ * it without reading /proc. A server calls this before checkRequest on listeners with `sameUid`.
+ */
+export async function resolveConnectionUid(socket: Socket): Promise<number | null> {
+  let known = uids.get(socket);
+  if (known === undefined) {
+    known = peerUidAsync(socket);
+    uids.set(socket, known);
+    known.then((uid) => uids.set(socket, uid), () => uids.set(socket, null));
+  }
+  return known;
 }
 
 function hostAllowed(name: string, socket: Socket, c: Compiled): boolean {
@@ -242,6 +259,7 @@ function corsHeaders(reply: FastifyReply, origin: string): void {
 export function installGuard(app: FastifyInstance, opts: GuardOptions, send: (reply: FastifyReply, refusal: Refusal, req: FastifyRequest) => void): void {
   const c = compile(opts);
   app.addHook('onRequest', async (req, reply) => {
+    if (opts.sameUid && opts.transport === 'tcp') await resolveConnectionUid(req.raw.socket);
     const refusal = checkRequest(req.raw, opts);
     if (refusal) {
       send(reply, refusal, req);

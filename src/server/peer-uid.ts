@@ -10,7 +10,8 @@
  *
  * No fastify here: the MCP server and any plain node:http listener use it as is.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import { endianness } from 'node:os';
 
@@ -91,30 +92,74 @@ function readTable(file: string): string | null {
   }
 }
 
+async function readTableAsync(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
 /** True where peerUid can work at all (Linux with /proc mounted). */
 export function peerUidSupported(): boolean {
-  return readTable('/proc/net/tcp') !== null || readTable('/proc/net/tcp6') !== null;
+  return existsSync('/proc/net/tcp') || existsSync('/proc/net/tcp6');
+}
+
+interface Probe {
+  file: string;
+  local: string;
+  remote: string;
 }
 
 /**
- * The uid owning the other end of `socket` when that end is a socket on this machine (a loopback
- * connection, or one to a local address); null when it cannot be determined (another machine, the
- * connection already closed, no /proc). Callers refuse on null.
+ * Where the client's end of `socket` can be listed, in the order to look. Its own socket may be IPv4
+ * (listed in tcp, even when our dual-stack socket sees ::ffff:a.b.c.d) or IPv6 (listed in tcp6, IPv4 peers
+ * then appearing mapped). An IPv4 socket on our side means an IPv4 one on theirs: tcp6 cannot hold it, and
+ * is not read, since each table read walks the kernel's whole connection hash (10-20 ms on the 23 GB VM
+ * this was measured on, however few sockets there are; `npm run bench:guard`).
  */
-export function peerUid(socket: Socket): number | null {
+function probes(socket: Socket): Probe[] | null {
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
   if (!remoteAddress || !localAddress || !remotePort || !localPort) return null;
   const client = bytesOf(remoteAddress);
   const server = bytesOf(localAddress);
   if (!client || !server) return null;
-  reads++;
-  // The client's own socket may be IPv4 (listed in tcp, even when our dual-stack socket sees ::ffff:a.b.c.d)
-  // or IPv6 (listed in tcp6, IPv4 peers then appear mapped): look where either can be.
+  const out: Probe[] = [];
   if (isMappedV4(client) && isMappedV4(server)) {
-    const v4 = readTable('/proc/net/tcp');
-    const uid = v4 === null ? null : findUid(v4, endpoint(client.subarray(12), remotePort), endpoint(server.subarray(12), localPort));
+    out.push({ file: '/proc/net/tcp', local: endpoint(client.subarray(12), remotePort), remote: endpoint(server.subarray(12), localPort) });
+    if (isIPv4(localAddress)) return out;
+  }
+  out.push({ file: '/proc/net/tcp6', local: endpoint(client, remotePort), remote: endpoint(server, localPort) });
+  return out;
+}
+
+/**
+ * The uid owning the other end of `socket` when that end is a socket on this machine (a loopback
+ * connection, or one to a local address); null when it cannot be determined (another machine, the
+ * connection already closed, no /proc). Callers refuse on null. Reads /proc synchronously; a server
+ * prefers peerUidAsync, which leaves its event loop free meanwhile.
+ */
+export function peerUid(socket: Socket): number | null {
+  const plan = probes(socket);
+  if (!plan) return null;
+  reads++;
+  for (const p of plan) {
+    const table = readTable(p.file);
+    const uid = table === null ? null : findUid(table, p.local, p.remote);
     if (uid !== null) return uid;
   }
-  const v6 = readTable('/proc/net/tcp6');
-  return v6 === null ? null : findUid(v6, endpoint(client, remotePort), endpoint(server, localPort));
+  return null;
+}
+
+/** peerUid, reading /proc off the event loop. */
+export async function peerUidAsync(socket: Socket): Promise<number | null> {
+  const plan = probes(socket);
+  if (!plan) return null;
+  reads++;
+  for (const p of plan) {
+    const table = await readTableAsync(p.file);
+    const uid = table === null ? null : findUid(table, p.local, p.remote);
+    if (uid !== null) return uid;
+  }
+  return null;
 }
