@@ -20,10 +20,10 @@ interface WebFlags {
   setup?: string;
   demo?: boolean;
   dist?: string;
-  allowHost: string[];
-  allowOrigin: string[];
+  allowHost?: string[];
+  allowOrigin?: string[];
   /** The flag's earlier name, kept so existing scripts work. */
-  corsOrigin: string[];
+  corsOrigin?: string[];
 }
 
 export function registerWeb(program: Command): void {
@@ -38,15 +38,15 @@ export function registerWeb(program: Command): void {
       .option('--setup <line>', 'environment set-up line run before each job, e.g. "source .venv/bin/activate"')
       .option('--demo', 'run the built-in demo harness (simulated results)')
       .option('--dist <dir>', "built front end to serve (default: lmms_eval/tui/web/dist of the installed lmms-eval)")
-      .option('--allow-host <name>', 'also answer to this Host name (repeatable; default: loopback names and the bound address)', collect, [])
-      .option('--allow-origin <origin>', 'let pages of this exact origin call it cross-origin (repeatable; default none)', collect, [])
-      .addOption(new Option('--cors-origin <origin>', 'old name of --allow-origin').argParser(collect).default([]).hideHelp()),
+      .option('--allow-host <name>', 'also answer to this Host name (repeatable; default: loopback names and the bound address)', collect)
+      .option('--allow-origin <origin>', 'let pages of this exact origin call it cross-origin (repeatable; default none)', collect)
+      .addOption(new Option('--cors-origin <origin>', 'old name of --allow-origin').argParser(collect).hideHelp()),
   ).action(
     action(async (flags: WebFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${flags.port}" is not a port number`, 'e.g. --port 8000');
       const auth = tcpAuth(flags.host, flags.token);
-      const { allowHosts, allowOrigins } = listenerAllowances({ allowHost: flags.allowHost, allowOrigin: [...flags.allowOrigin, ...flags.corsOrigin] });
+      const { allowHosts, allowOrigins } = listenerAllowances({ allowHost: flags.allowHost, allowOrigin: [...(flags.allowOrigin ?? []), ...(flags.corsOrigin ?? [])] });
       const client = await connect({ keepAlive: true });
       const say = (s: string) => process.stdout.write(`${s}\n`);
       let server;
