@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LmmsClient } from '../../src/client/client.js';
 import { startServer, type RunningServer } from '../../src/server/daemon.js';
+import { checkRequest, resolveConnectionUid, type GuardOptions } from '../../src/server/guard.js';
 import { peerUidReads } from '../../src/server/peer-uid.js';
 import { compatEnv, newHomeDir, removeHome, until } from '../compat/helpers.js';
 import { NOBODY, requestAsUser } from './other-user.js';
@@ -379,6 +380,31 @@ describe.runIf(v6)('on ::1', () => {
       await settle(s6);
       await s6.close();
       removeHome(h);
+    }
+  });
+});
+
+describe('checkRequest on a plain node:http server (no fastify), as the MCP listener will use it', () => {
+  it('applies the same rules', async () => {
+    const opts: GuardOptions = { transport: 'tcp', bindHost: '127.0.0.1', sameUid: true, allowOrigins: ['http://localhost:3000'] };
+    const plain = http.createServer(async (req, res) => {
+      await resolveConnectionUid(req.socket);
+      const refusal = checkRequest(req, opts);
+      res.statusCode = refusal?.status ?? 200;
+      res.end(JSON.stringify(refusal ?? { ok: true }));
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    try {
+      const p = (plain.address() as net.AddressInfo).port;
+      expect((await send({ port: p }, 'GET', '/')).json).toEqual({ ok: true });
+      expect((await send({ port: p }, 'GET', '/', { host: `rebind.evil.example:${p}` })).status).toBe(421);
+      expect((await send({ port: p }, 'POST', '/', { origin: 'http://evil.example' })).status).toBe(403);
+      expect((await send({ port: p }, 'POST', '/', { origin: 'http://localhost:3000', ...JSON_TYPE }, '{}')).status).toBe(200);
+      expect((await send({ port: p }, 'POST', '/', { 'content-type': 'text/plain' }, '{}')).json).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+      const [other] = await requestAsUser({ host: '127.0.0.1', port: p, path: '/' });
+      expect(other!.json).toMatchObject({ status: 401, code: 'unauthorized', hint: expect.stringContaining('--token') });
+    } finally {
+      await new Promise((r) => plain.close(r));
     }
   });
 });
