@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { redactJob } from '../core/redact.js';
 import { readMetrics } from '../core/results/parse.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
@@ -61,17 +62,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
   );
 
   route(
-    { method: 'GET', url: `${API}/jobs`, tag: 'jobs', summary: 'List jobs in submission order', querystring: S.listQuery, responses: { 200: ['the jobs', { type: 'array', items: S.jobSchema }] } },
+    { method: 'GET', url: `${API}/jobs`, tag: 'jobs', summary: 'List jobs in submission order (secrets masked unless reveal=1)', querystring: S.listQuery, responses: { 200: ['the jobs', { type: 'array', items: S.jobSchema }] } },
     async (req) => {
-      const state = (req.query as Query).state?.split(',') as JobState[] | undefined;
-      const positions = new Map(scheduler.queue().queued.map((q) => [q.id, q.position]));
-      return scheduler.list(state ? { state } : undefined).map((j) => jobJson(ctx, j, positions.get(j.id) ?? null));
+      const q = req.query as Query;
+      const state = q.state?.split(',') as JobState[] | undefined;
+      const positions = new Map(scheduler.queue().queued.map((p) => [p.id, p.position]));
+      return scheduler.list(state ? { state } : undefined).map((j) => jobJson(ctx, j, positions.get(j.id) ?? null, { reveal: yes(q.reveal) }));
     },
   );
 
   route(
-    { method: 'GET', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Get a job', params: S.idParams, responses: { 200: ['the job', S.jobSchema], ...common } },
-    async (req) => jobJson(ctx, id(req)),
+    { method: 'GET', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Get a job (secrets masked unless reveal=1)', params: S.idParams, querystring: S.revealQuery, responses: { 200: ['the job', S.jobSchema], ...common } },
+    async (req) => jobJson(ctx, id(req), undefined, { reveal: yes((req.query as Query).reveal) }),
   );
 
   route(
@@ -175,7 +177,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const fromHeader = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
       const q = req.query as Query;
       reply.hijack();
-      await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw);
+      await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw, { reveal: yes(q.reveal) });
     },
   );
 
@@ -193,7 +195,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
           unreadable.push({ file, message: (err as Error).message });
         }
       }
-      return { files: job.results, metrics, error: job.error, error_tail: job.error_tail, unreadable };
+      const shown = redactJob(job);
+      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable };
     },
   );
 }

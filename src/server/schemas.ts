@@ -64,10 +64,26 @@ export const idParams: Schema = {
 const digits = (description: string): Schema => ({ type: 'string', pattern: '^[0-9]{1,15}$', description });
 const flag = (description: string): Schema => ({ type: 'string', enum: ['0', '1', 'true', 'false'], description });
 
+/**
+ * `reveal=1`: the spec, script and error text as they run, secrets in clear. Every caller that reaches a
+ * route already passed the listener's checks (the owner's socket, the same uid on loopback, or the token),
+ * so revealing asks for nothing more; without it, secrets are masked by the rule of src/core/redact.ts.
+ */
+const reveal = (): Schema => flag('1: secrets in clear (the runnable spec and script); default masked as ••••••');
+
 export const listQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`, description: 'comma list of states' } },
+  properties: {
+    state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`, description: 'comma list of states' },
+    reveal: reveal(),
+  },
+};
+
+export const revealQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reveal: reveal() },
 };
 
 export const stopQuery: Schema = {
@@ -96,6 +112,7 @@ export const eventsQuery: Schema = {
   properties: {
     since: digits('byte offset to resume from; the Last-Event-ID header wins when both are given'),
     ansi: flag('keep ANSI colour codes (default: stripped)'),
+    reveal: { ...reveal(), description: '1: the job in `state` and `end` events with secrets in clear (log lines stay masked)' },
   },
 };
 
@@ -125,6 +142,8 @@ export const errorSchema: Schema = {
 
 export const jobSchema: Schema = {
   type: 'object',
+  description:
+    'A job. Secrets in `spec`, `script`, `error` and `error_tail` (secret-named env lines and set-up exports, api_key= in k=v fields, Authorization values, URL passwords, known token shapes) are masked as •••••• unless the request has `reveal=1`. The submitter\'s environment is never returned.',
   properties: {
     id: { type: 'string' },
     state: { type: 'string', enum: [...JOB_STATES] },

@@ -66,7 +66,9 @@ export function backendFromClient(client: LmmsClient, opts: BackendOptions = {})
     where: client.where,
     graceSeconds: opts.graceSeconds ?? graceSecondsFromEnv(env),
     health: () => client.health(),
-    listJobs: async () => (await client.jobs()).sort((a, b) => a.seq - b.seq),
+    // Revealed over the owner's own connection: the TUI masks what it draws with the core rule itself
+    // (src/core/redact.ts), and needs the literal values to mask them in the log it reads from disk.
+    listJobs: async () => (await client.jobs({ reveal: true })).sort((a, b) => a.seq - b.seq),
     submit: async (spec) => {
       const r = await client.submit(spec, { cwd: opts.cwd ?? process.cwd(), env: stringEnv(env) });
       return { id: r.id, state: r.state, position: r.position };

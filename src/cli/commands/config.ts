@@ -4,7 +4,7 @@
  * --preview, the exact script each entry would run) and reports every key the harness would reject.
  * `config show` / `config set KEY VALUE`: the UI settings (clipboard mode, glyphs) kept with conf.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { buildCommand } from '../../core/command/build.js';
@@ -12,6 +12,7 @@ import { validateSpec } from '../../core/command/validate.js';
 import { exportConfigYaml, importConfigYaml, type ConfigEntry } from '../../core/config-yaml.js';
 import { formatError, UserError } from '../../core/errors.js';
 import { demoHarnessDir } from '../../core/paths.js';
+import { writePrivateFile } from '../../core/private-files.js';
 import { CLIPBOARD_MODES, GLYPH_MODES, openSettings, type ClipboardMode, type GlyphMode } from '../../core/settings.js';
 import { HARNESSES, type Harness } from '../../core/spec.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
@@ -56,8 +57,9 @@ export function registerConfig(program: Command, io: ConfigIO = processIO): Comm
   const exp = config
     .command('export')
     .description('write the spec given by flags as a --config YAML (stdout, or -o FILE)')
-    .option('-O, --out <file>', 'write to FILE instead of stdout')
-    .option('--force', 'overwrite an existing FILE');
+    .option('-O, --out <file>', 'write to FILE (mode 0600) instead of stdout')
+    .option('--force', 'overwrite an existing FILE')
+    .option('--include-secrets', 'write secret values in clear (default: ${NAME} references for env lines and set-up exports, masked elsewhere)');
   addSpecOptions(exp);
   exp.action((_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     guard(io, () => runExport(io, self, opts));
@@ -135,7 +137,7 @@ function runExport(io: ConfigIO, self: Command, opts: Record<string, unknown>): 
     io.setExitCode(2);
     return;
   }
-  const { text, warnings } = exportConfigYaml(spec);
+  const { text, warnings } = exportConfigYaml(spec, { includeSecrets: opts.includeSecrets === true });
   for (const w of warnings) io.err(`warning: ${w}\n`);
   const out = typeof opts.out === 'string' ? path.resolve(io.cwd(), opts.out) : undefined;
   if (!out) {
@@ -143,6 +145,6 @@ function runExport(io: ConfigIO, self: Command, opts: Record<string, unknown>): 
     return;
   }
   if (existsSync(out) && opts.force !== true) throw new UserError(`${out} exists`, 'add --force to overwrite it');
-  writeFileSync(out, text);
-  io.err(`wrote ${out}\n`);
+  writePrivateFile(out, text);
+  io.err(`wrote ${out} (mode 0600)\n`);
 }

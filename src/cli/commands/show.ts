@@ -53,10 +53,11 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
 export function registerShow(program: Command): void {
   usageExit(program.command('show').description("a job's details, and its metrics once it has finished").argument('<job>', 'job id or unique prefix'))
     .option('--json', 'print the job as JSON, with `result` (metrics, files, error) once finished')
+    .option('--reveal', 'show secrets (env lines, set-up exports, api_key= …) in clear: the runnable spec and script')
     .action(
-      action(async (id: string, opts: { json?: boolean }) => {
+      action(async (id: string, opts: { json?: boolean; reveal?: boolean }) => {
         const { job, result } = await withClient(async (c) => {
-          const job = await c.job(id);
+          const job = await c.job(id, { reveal: opts.reveal === true });
           return { job, result: FINISHED.has(job.state) ? await c.result(job.id) : null };
         });
         if (opts.json) return void (await printJson({ ...job, result }));

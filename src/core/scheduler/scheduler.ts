@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../private-files.js';
+import { keptEnv } from '../runner/env.js';
 import path from 'node:path';
 import { buildCommand } from '../command/build.js';
 import { validateSpec } from '../command/validate.js';
@@ -87,7 +88,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Loads the store, re-adopts jobs a previous host left running, and starts dispatching. */
   static async open(opts: SchedulerOptions): Promise<Scheduler> {
-    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(opts.stateDir);
     const lock = opts.lock === false ? null : HostLock.acquire(path.join(opts.stateDir, 'scheduler.lock'));
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
@@ -186,7 +187,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       seq: ++this.seq,
       created_at: new Date().toISOString(),
       cwd,
-      env: opts.env ?? null,
+      // Only what the job can use: names the runner scrubs anyway (our own LMMS_TUI_* such as a client's
+      // token, launcher ranks) would be secrets kept on disk for nothing (see keptEnv in runner/env.ts).
+      env: opts.env ? keptEnv(opts.env) : null,
       // Every run gets its own results dir unless the user chose one: success is judged by a new
       // results file appearing there (lmms-eval exits 0 on failure).
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { useUiStore } from '../../hooks/use-ui.js';
 import { useServices } from '../../services.js';
-import { buildCommand, maskSecrets } from '../../../core/command/build.js';
+import { buildCommand } from '../../../core/command/build.js';
+import { redactScript, specSecrets } from '../../../core/redact.js';
 import { runPager } from '../../pager.js';
 import { modelLabel } from './format.js';
 import type { JobJson } from '../../../client/types.js';
@@ -18,9 +19,10 @@ function describe(job: JobJson): string {
 
 /** The command a job runs (or will run), secrets masked: it goes to the screen and the clipboard. */
 export function jobCommand(job: JobJson): string {
-  if (job.script) return maskSecrets(job.script);
+  const secrets = specSecrets(job.spec);
+  if (job.script) return redactScript(job.script, secrets);
   try {
-    return maskSecrets(buildCommand(job.spec, { cwd: job.cwd }).script);
+    return redactScript(buildCommand(job.spec, { cwd: job.cwd }).script, secrets);
   } catch {
     return '(command not available)';
   }

@@ -11,8 +11,7 @@ import { TextInput } from '../../components/text-input.js';
 import { useLogView, useServices } from '../../services.js';
 import { useTheme, type Theme, type Token } from '../../theme/index.js';
 import { clean, cols, sliceCols, truncate, wrapCols } from '../../text.js';
-import { redactSecrets, secretEnvValues } from '../../../core/logs/redact.js';
-import { parseEnvLine, isSecretName } from '../../../core/command/env-lines.js';
+import { redactSecrets, specSecrets } from '../../../core/redact.js';
 import { findMatch, visibleLines } from '../../../state/log-view.js';
 import type { Level } from '../../../core/logs/parse.js';
 import type { LogLine } from '../../../core/logs/ring.js';
@@ -30,15 +29,7 @@ const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
 
 /** Literal secret values to mask for a job: its secret-named env lines, and this session's secret env vars. */
 export function jobSecrets(job: Pick<JobJson, 'spec'> | null, env: NodeJS.ProcessEnv = process.env): string[] {
-  const values = secretEnvValues(env as Record<string, string | undefined>);
-  for (const line of job?.spec.env ?? []) {
-    const parsed = parseEnvLine(line);
-    if (parsed.kind === 'assign' && isSecretName(parsed.name)) {
-      const v = parsed.value.replace(/^(['"])(.*)\1$/, '$2');
-      if (v.length >= 6 && !v.includes('$')) values.push(v);
-    }
-  }
-  return values;
+  return specSecrets(job?.spec, env as Record<string, string | undefined>);
 }
 
 function highlight(text: string, query: string, theme: Theme, base: string | undefined, key: number): ReactNode {
