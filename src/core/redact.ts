@@ -256,27 +256,33 @@ export function redactScript(script: string, secrets: readonly string[] = []): s
 /**
  * A spec for display: env lines, the set-up line, model_args, gen_kwargs and every other free text field
  * (extra_args too) with secrets masked. The copy is for showing only; submitting it would run the masks.
+ * Works on any JSON-like request too (a compat surface's echo): a string under a secret-named key, at any
+ * depth (`model_args: {api_key: …}`, `env_vars: {HF_TOKEN: …}`), is masked whole.
  */
-export function redactSpec<T extends Partial<EvalSpec>>(spec: T, extraSecrets: readonly string[] = []): T {
+export function redactSpec<T extends object>(spec: T, extraSecrets: readonly string[] = []): T {
   if (!spec || typeof spec !== 'object') return spec;
-  const secrets = [...specSecrets(spec), ...extraSecrets];
+  const secrets = [...specSecrets(spec as Partial<EvalSpec>), ...extraSecrets];
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec)) {
     if (k === 'env' && Array.isArray(v)) out.env = v.map((l) => (typeof l === 'string' ? redactEnvLine(l, secrets) : l));
     else if (k === 'setup' && typeof v === 'string') out.setup = redactScript(v, secrets);
-    else if (typeof v === 'string') out[k] = redactSecrets(v, secrets);
-    else if (Array.isArray(v)) {
-      // extra_args are separate argv words: `--api_key VALUE` masks the word after a secret-named flag.
-      out[k] = v.map((x, i) => {
-        if (typeof x !== 'string') return x;
-        const prev = v[i - 1];
-        if (typeof prev === 'string' && /^--?[A-Za-z][A-Za-z0-9_-]*$/.test(prev) && isSecretName(prev) && !keep(x)) return MASK;
-        return redactSecrets(x, secrets);
-      });
-    }
-    else out[k] = v;
+    else out[k] = redactValue(k, v, secrets);
   }
   return out as T;
+}
+
+function redactValue(key: string | null, v: unknown, secrets: readonly string[]): unknown {
+  if (typeof v === 'string') return key !== null && isSecretName(key) && !keep(v) ? MASK : redactSecrets(v, secrets);
+  if (Array.isArray(v)) {
+    // Argv-like lists (extra_args): `--api_key VALUE` masks the word after a secret-named flag.
+    return v.map((x, i) => {
+      const prev = v[i - 1];
+      if (typeof x === 'string' && typeof prev === 'string' && /^--?[A-Za-z][A-Za-z0-9_-]*$/.test(prev) && isSecretName(prev) && !keep(x)) return MASK;
+      return redactValue(null, x, secrets);
+    });
+  }
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactValue(k, x, secrets)]));
+  return v;
 }
 
 /** Values of the secret-named variables of an environment map become MASK; other values are kept. */

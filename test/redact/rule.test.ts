@@ -143,3 +143,11 @@ describe('structured helpers', () => {
     expect(redactEnvLine('HF_TOKEN=')).toBe('HF_TOKEN=');
   });
 });
+
+describe('redactSpec on JSON-like requests (compat echoes)', () => {
+  it('masks strings under secret-named keys at any depth and k=v text everywhere', () => {
+    const req = { model: 'openai', model_args: { pretrained: 'x', api_key: 'nested-secret-1' }, env_vars: { HF_TOKEN: 'nested-secret-2', FOO: 'bar' }, tasks: ['mme'], limit: 3, gen_kwargs: 'token=abc123def' };
+    const r = redactSpec(req);
+    expect(r).toEqual({ model: 'openai', model_args: { pretrained: 'x', api_key: MASK }, env_vars: { HF_TOKEN: MASK, FOO: 'bar' }, tasks: ['mme'], limit: 3, gen_kwargs: `token=${MASK}` });
+  });
+});
