@@ -154,7 +154,7 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     const { spec } = await form(req);
     return { command: shown(req, spec, previewScript(spec, opts.cwd).script) };
   });
-  app.post('/eval/export-yaml', async (req) => ({ yaml_content: exportYaml((await form(req)).request) }));
+  app.post('/eval/export-yaml', async (req) => ({ yaml_content: exportYaml((await form(req)).request, { includeSecrets: revealed(req) }) }));
   app.post('/eval/import-yaml', async (req) => {
     const body = jsonBody(req) as { yaml_content?: unknown } | null;
     if (!body || typeof body !== 'object' || typeof body.yaml_content !== 'string') {
