@@ -237,7 +237,8 @@ export function specSecrets(spec: Partial<EvalSpec> | null | undefined, env?: Re
  * kept, it holds nothing), anything else goes through the text rule.
  */
 export function redactEnvLine(line: string, secrets: readonly string[] = []): string {
-  const m = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+  // Only a line that is one assignment of one shell word; `export A=x && echo …` is text for the rules below.
+  const m = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s'"]*)\s*$/.exec(line);
   if (m && isSecretName(m[2]!)) {
     const value = unquote(m[3]!);
     if (value !== '' && !REFERENCE.test(value) && !value.startsWith(MASK)) return `${m[1]}${m[2]}=${MASK}`;

@@ -42,7 +42,8 @@ const leaks = (text: string) => CLEAR.filter((s) => text.includes(s));
 
 const spec = demoSpec({
   env: [`HF_TOKEN=${HF}`, 'HF_HOME=/tmp/hf-cache'],
-  setup: `export MY_PASSWORD=${PW}`,
+  // The set-up line prints the value: the log must mask it wherever it reappears.
+  setup: `export MY_PASSWORD=${PW} && echo "setup saw $MY_PASSWORD"`,
   python: 'python3',
   model_args: `pretrained=demo/model,api_key=${KEY}`,
   limit: 2,
@@ -81,7 +82,9 @@ describe('the API masks secrets unless ?reveal=1', () => {
     expect(leaks(retried.text)).toEqual([]);
     const job = JSON.parse((await get(`/api/v1/jobs/${id}`)).text);
     expect(job.spec.env).toEqual([`HF_TOKEN=${MASK}`, 'HF_HOME=/tmp/hf-cache']);
-    expect(job.spec.setup).toBe(`export MY_PASSWORD=${MASK}`);
+    expect(job.spec.setup).toBe(`export MY_PASSWORD=${MASK} && echo "setup saw $MY_PASSWORD"`);
+    const log = JSON.parse((await get(`/api/v1/jobs/${id}/log`)).text) as { lines: { text: string }[] };
+    expect(log.lines.map((l) => l.text)).toContain(`setup saw ${MASK}`);
     expect(job.spec.model_args).toBe(`pretrained=demo/model,api_key=${MASK}`);
     expect(job.script).toContain(`export HF_TOKEN=${MASK}\n`);
     expect(job.env).toBeUndefined();
@@ -142,6 +145,16 @@ describe('the CLI masks secrets unless --reveal', () => {
     }
     const clear = await cli([...args, '--reveal'], env);
     expect(leaks(clear.stdout).sort()).toEqual([...CLEAR].sort());
+  });
+});
+
+describe('run --no-server --wait', () => {
+  it('streams the log with secrets masked', async () => {
+    const { env: own } = await newHome();
+    const r = await cli(['run', '--no-server', '--wait', '--demo', '-t', 'demo_mme', '--limit', '2', '--python', 'python3', '--setup', `export MY_PASSWORD=${PW} && echo "setup saw $MY_PASSWORD"`], own);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`setup saw ${MASK}`);
+    expect(leaks(r.stdout + r.stderr)).toEqual([]);
   });
 });
 
