@@ -169,6 +169,17 @@ describe('files that hold the spec', () => {
     for (const f of ['job.json', 'job.sh', 'output.log']) expect(mode(path.join(dir, f)).toString(8), f).toBe('600');
   });
 
+  it('a failed job keeps its log tail in job.json with the job\'s secret values masked', async () => {
+    const sub = await c.submit(spec, { env: { ...(env as Record<string, string>), LMMS_DEMO_FAIL: 'exit1' } });
+    const failed = await c.waitForJob(sub.id, { intervalMs: 50, timeoutMs: 20_000 }).catch(() => c.job(sub.id));
+    expect(failed.state).toBe('failed');
+    const raw = readFileSync(path.join(home, 'jobs', sub.id, 'job.json'), 'utf8');
+    const rec = JSON.parse(raw) as { error_tail: string[] };
+    expect(rec.error_tail).toContain(`setup saw ${MASK}`);
+    expect(rec.error_tail.join('\n')).not.toContain(PW);
+    expect(leaks((await get(`/api/v1/jobs/${sub.id}/result`)).text)).toEqual([]);
+  });
+
   it('job.json keeps the environment the job can use and nothing of lmms-tui\'s own', () => {
     const rec = JSON.parse(readFileSync(path.join(home, 'jobs', id, 'job.json'), 'utf8')) as { env: Record<string, string> };
     expect(rec.env.PATH).toBe(env.PATH);

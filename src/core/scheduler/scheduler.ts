@@ -6,6 +6,7 @@ import { buildCommand } from '../command/build.js';
 import { validateSpec } from '../command/validate.js';
 import { UserError, ValidationError } from '../errors.js';
 import { demoHarnessDir } from '../paths.js';
+import { specSecrets } from '../redact.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
 import type { ExitInfo, LaunchedJob } from '../runner/index.js';
@@ -393,6 +394,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         logPath: this.store.logPath(id),
         outputPath: job.output_path,
         startedAt: job.started_at ? Date.parse(job.started_at) : 0,
+        // The tail is kept in job.json and shown everywhere: the job's own secret values masked in it too.
+        secretValues: specSecrets(job.spec, job.env),
       });
       patch = { state: verdict.state, error: verdict.reason, results: verdict.results, error_tail: verdict.tail };
       if (verdict.state === 'failed' && exit.exit_code === null && exit.signal === null) {
