@@ -41,8 +41,8 @@ const ORDINARY_QUALIFIER = new Set([
   // keys of a mapping or a dataset
   'sort', 'doc', 'group', 'primary', 'foreign', 'cache', 'dict', 'hash', 'partition', 'label', 'answer', 'question',
   'text', 'input', 'output', 'target', 'index', 'column', 'field', 'metric', 'task', 'sample', 'map', 'lookup',
-  'shard', 'split', 'dataset', 'data', 'prompt', 'context', 'result', 'results', 'choice', 'choices', 'gold', 'image_id',
-  'video_id', 'media', 'score', 'filter', 'template', 'config',
+  'shard', 'split', 'dataset', 'data', 'prompt', 'context', 'result', 'results', 'choice', 'choices', 'gold', 'media',
+  'score', 'filter', 'template', 'config',
 ]);
 
 function words(name: string): string[] {
@@ -59,6 +59,18 @@ function words(name: string): string[] {
  * `TOKENIZERS_PARALLELISM` are ordinary.
  */
 export function isSecretName(name: string): boolean {
+  const hit = nameCache.get(name);
+  if (hit !== undefined) return hit;
+  const secret = judgeName(name);
+  // Log lines repeat the same few names; keep the cache bounded anyway.
+  if (nameCache.size > 4096) nameCache.clear();
+  nameCache.set(name, secret);
+  return secret;
+}
+
+const nameCache = new Map<string, boolean>();
+
+function judgeName(name: string): boolean {
   const w = words(name);
   const last = w[w.length - 1];
   if (!last) return false;
@@ -109,7 +121,7 @@ const RULES: Rule[] = [
     re: new RegExp(`${START}(${IDENT})(=|:(?!//)[ \\t]*)(\\$\\{[^}\\s]*\\}|[^\\s,;&'")\\]}]+)`, 'g'),
     // A match whose name is ordinary may still hold one inside (`url=http://h/?token=…`, `args=token=…`).
     replace: (m, name, sep, value) =>
-      !isSecretName(name!) ? `${name}${sep}${applyRules(value!)}` : keep(value ?? '') || AUTH_SCHEME.test(value!) ? m : `${name}${sep}${MASK}`,
+      !isSecretName(name!) ? (MAYBE.test(value!) ? `${name}${sep}${applyRules(value!)}` : m) : keep(value ?? '') || AUTH_SCHEME.test(value!) ? m : `${name}${sep}${MASK}`,
   },
   // --token VALUE / --password VALUE (a set-up line running `huggingface-cli login --token …`).
   {
@@ -159,7 +171,14 @@ export function redactSecrets(text: string, secretValues: readonly string[] = []
   return applyRules(out);
 }
 
+/**
+ * Every rule needs one of these somewhere in the text: a secret word, a token prefix, or a URL password. Most
+ * log lines have none and skip the rules (the log of a flooding job goes through here line by line).
+ */
+const MAYBE = /token|key|secret|pass|credential|auth|cookie|bearer|hf_|sk-|gh[pousr]_|github_pat_|xox|:\/\/[^\s/@]*:[^\s/@]*@/i;
+
 function applyRules(text: string): string {
+  if (!MAYBE.test(text)) return text;
   let out = text;
   for (const rule of RULES) out = out.replace(rule.re, rule.replace as (m: string, ...a: unknown[]) => string);
   return out;
