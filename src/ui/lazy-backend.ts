@@ -44,6 +44,7 @@ export function lazyBackend(
     retry: async (id) => (await get()).retry(id),
     remove: async (id) => (await get()).remove(id),
     result: async (id) => (await get()).result(id),
+    logTail: async (id, lines) => (await get()).logTail(id, lines),
     close: () => {
       resolved?.close();
       void current?.then((b) => b.close(), () => undefined);

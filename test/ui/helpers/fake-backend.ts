@@ -10,6 +10,8 @@ export interface FakeBackend extends TuiBackend {
   jobs: JobJson[];
   calls: { method: string; arg: unknown }[];
   results: Record<string, ResultResponse>;
+  /** What logTail answers per job id. */
+  logs: Record<string, string[]>;
   healthValue: Health;
   failNext: Error | null;
 }
@@ -70,6 +72,7 @@ export function fakeBackend(jobs: JobJson[] = [], opts: { demo?: boolean; graceS
     jobs,
     calls: [],
     results: {},
+    logs: {},
     failNext: null,
     healthValue: {
       version: '0.1.0',
@@ -118,6 +121,10 @@ export function fakeBackend(jobs: JobJson[] = [], opts: { demo?: boolean; graceS
       const r = b.results[id];
       if (!r) throw new Error(`no result for ${id}`);
       return r;
+    },
+    async logTail(id, lines) {
+      b.calls.push({ method: 'logTail', arg: id });
+      return (b.logs[id] ?? []).slice(-lines);
     },
     close() {},
   };
