@@ -41,6 +41,8 @@ export interface Health {
   socket: string;
   gpus: { pool: number[] | null; free: number[] | null };
   concurrency: number;
+  /** The stop grace the server uses (`server start --grace`), in ms. */
+  grace_ms?: number;
   counts: Record<JobState, number>;
   /** Job directories skipped at start-up because their job.json was unreadable. */
   store_problems: { dir: string; message: string }[];

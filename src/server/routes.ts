@@ -136,6 +136,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         socket: ctx.paths.socket,
         gpus: { pool: q.gpus.total, free: q.gpus.free },
         concurrency: q.concurrency,
+        grace_ms: scheduler.opts.graceMs ?? 10_000,
         counts: q.counts,
         store_problems: scheduler.problems.map((p) => ({ dir: p.dir, message: p.message })),
       };

@@ -147,6 +147,8 @@ export const jobSchema: Schema = {
     error: nullable('string'),
     error_tail: stringList,
     stop_requested: { type: 'boolean' },
+    stop_requested_at: { ...nullable('string'), description: 'when the stop was asked for (SIGTERM sent)' },
+    stop_grace_ms: { ...nullable('integer'), description: 'the grace of that stop: SIGKILL follows stop_requested_at by this much' },
     retry_of: nullable('string'),
     log_path: { type: 'string' },
   },
@@ -182,6 +184,7 @@ export const healthSchema: Schema = {
     socket: { type: 'string' },
     gpus: { type: 'object', properties: { pool: gpuList, free: gpuList } },
     concurrency: { type: 'integer' },
+    grace_ms: { type: 'integer', description: 'the stop grace this server uses (SIGTERM, then SIGKILL after this long)' },
     counts,
     store_problems: {
       type: 'array',

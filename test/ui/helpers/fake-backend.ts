@@ -46,6 +46,8 @@ export function makeJob(over: Partial<JobJson> & { id: string; state: JobState }
     error: over.state === 'failed' ? 'exited with code 1' : null,
     error_tail: over.state === 'failed' ? ['Traceback (most recent call last):', '  File "x.py", line 1', 'RuntimeError: CUDA out of memory'] : [],
     stop_requested: false,
+    stop_requested_at: null,
+    stop_grace_ms: null,
     retry_of: null,
     position: over.state === 'queued' ? 1 : null,
     log_path: `/state/jobs/${over.id}/output.log`,

@@ -86,7 +86,7 @@ export function JobsScreen({ width, height, active }: JobsScreenProps): ReactNod
         case 'remove': actions.remove(job); break;
         case 'copy-command': actions.copyCommand(job); break;
         case 'copy-log-path': actions.copyLogPath(job); break;
-        case 'pager': actions.openPager(job); break;
+        case 'pager': void actions.openPager(job); break;
         default: return false;
       }
       return true;

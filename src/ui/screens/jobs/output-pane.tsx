@@ -11,13 +11,15 @@ import { TextInput } from '../../components/text-input.js';
 import { useLogView, useServices } from '../../services.js';
 import { useTheme, type Theme, type Token } from '../../theme/index.js';
 import { clean, cols, sliceCols, truncate, wrapCols } from '../../text.js';
-import { redactSecrets, secretEnvValues } from '../../../core/logs/redact.js';
-import { parseEnvLine, isSecretName } from '../../../core/command/env-lines.js';
+import { redactSecrets } from '../../../core/logs/redact.js';
+import { jobSecrets } from './secrets.js';
 import { findMatch, visibleLines } from '../../../state/log-view.js';
 import type { Level } from '../../../core/logs/parse.js';
 import type { LogLine } from '../../../core/logs/ring.js';
 import type { JobJson } from '../../../client/types.js';
 import { useOutputKeys } from './use-output-keys.js';
+
+export { jobSecrets };
 
 const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
   ERROR: 'error',
@@ -27,19 +29,6 @@ const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
   DEBUG: 'debug',
   TRACE: 'debug',
 };
-
-/** Literal secret values to mask for a job: its secret-named env lines, and this session's secret env vars. */
-export function jobSecrets(job: Pick<JobJson, 'spec'> | null, env: NodeJS.ProcessEnv = process.env): string[] {
-  const values = secretEnvValues(env as Record<string, string | undefined>);
-  for (const line of job?.spec.env ?? []) {
-    const parsed = parseEnvLine(line);
-    if (parsed.kind === 'assign' && isSecretName(parsed.name)) {
-      const v = parsed.value.replace(/^(['"])(.*)\1$/, '$2');
-      if (v.length >= 6 && !v.includes('$')) values.push(v);
-    }
-  }
-  return values;
-}
 
 function highlight(text: string, query: string, theme: Theme, base: string | undefined, key: number): ReactNode {
   if (!query) return <Text key={key} color={base}>{text}</Text>;
