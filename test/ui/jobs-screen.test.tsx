@@ -251,6 +251,51 @@ describe('Jobs screen', () => {
     // The job's own log is left as it was.
     expect(statSync(path.join(dir, 'output.log')).size).toBe(Buffer.byteLength(raw));
   });
+
+  it('/ starts empty, Enter alone repeats the last search, and the status counts matches', async () => {
+    const lines = Array.from({ length: 80 }, (_, i) => (i % 25 === 3 ? `step ${i} CUDA warning here` : i === 40 ? 'rank 1 WARN slow' : `step ${i}`));
+    const { r } = setup({ lines, rows: 24, columns: 80 });
+    await r.find('step 79');
+    await r.press('Enter', '/', 'c', 'u', 'd', 'a', 'Enter');
+    let f = await r.find('/cuda match 4/4');
+    expect(f).toContain('step 78 CUDA warning here');
+    // A new search replaces the old query instead of appending to it.
+    await r.press('/');
+    expect(r.frame()).not.toMatch(/^\/cuda/m);
+    await r.press('r', 'a', 'n', 'k', ' ', '1', 'Enter');
+    f = await r.find('/rank 1 match 1/1');
+    expect(f).not.toContain('cudarank');
+    expect(f).toContain('rank 1 WARN slow');
+    // Enter alone: the last search again, to its next match.
+    await r.press('/', 'c', 'u', 'd', 'a', 'Enter');
+    await r.find('/cuda match 4/4');
+    await r.press('/', 'Enter');
+    f = await r.find('/cuda match 1/4');
+    expect(f).toContain('step 3 CUDA warning here');
+    await r.press('/', 'Enter');
+    await r.find('/cuda match 2/4');
+    await r.press('/', 'z', 'z', 'z', 'Enter');
+    await r.find('not found: zzz');
+    expect(r.frame()).toContain('/zzz no match');
+  });
+
+  it('a pause made while the job ran does not stick once it has finished: the end, with its outcome, is shown', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i + 1}`);
+    const { r, b, log } = setup({ lines });
+    await r.find('line 60');
+    await r.press('Enter', 'k', 'k', 'k');
+    await r.find('PAUSED · 0 new');
+    appendFileSync(log, 'line 61\nERROR the outcome\n');
+    await r.find('PAUSED · 2 new');
+    const job = b.jobs.find((j) => j.id === 'c0ffee00')!;
+    Object.assign(job, { state: 'failed', ended_at: new Date(Date.parse(job.started_at!) + 60_000).toISOString(), error: 'exited with code 1' });
+    const f = await r.find('ERROR the outcome');
+    expect(f).not.toContain('PAUSED');
+    expect(f).toMatch(/Output · c0ffee00 ─+ END ─╮/);
+    // Scrolling a finished log says where the view is, not "N new".
+    await r.press('k');
+    await r.find(/line \d+\/62/);
+  });
 });
 
 describe('Jobs screen snapshots', () => {
