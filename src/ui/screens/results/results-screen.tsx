@@ -42,6 +42,7 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
   const job = sel >= 0 ? jobs[sel]! : null;
   const finished = job !== null && isFinished(job.state);
   const entry = useResults((s) => (job ? s.byId[job.id] : undefined));
+  const server = useJobs((s) => s.server);
   const [row, setRow] = useState(0);
 
   useEffect(() => {
@@ -54,7 +55,8 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
       const tail = await backend.logTail(id, TAIL_LINES).catch(() => []);
       return { ...r, error_tail: tail };
     });
-  }, [job?.id, finished, results, backend]);
+    // `server`: results that failed to load while the server was away are read again once it is back.
+  }, [job?.id, finished, results, backend, server]);
 
   const metrics: MetricJson[] = entry?.status === 'ok' ? entry.result.metrics : [];
   const files = entry?.status === 'ok' && entry.result.files.length > 0 ? entry.result.files : (job?.results ?? []);
