@@ -304,8 +304,12 @@ describe('Jobs screen snapshots', () => {
     [120, 40],
   ] as const) {
     it(`renders at ${columns}x${rows}`, async () => {
-      const { r } = setup({ columns, rows, lines: ['2026-11-22 10:00:01 | INFO     | lmms_eval.evaluator:evaluate - starting', '2026-11-22 10:00:02 | WARNING  | lmms_eval.models:load - slow tokenizer'] });
+      // A live tqdm bar (an unfinished line): the table names its phase, the pane shows it as one live row.
+      const raw = '2026-11-22 10:00:01 | INFO     | lmms_eval.evaluator:evaluate - starting\n2026-11-22 10:00:02 | WARNING  | lmms_eval.models:load - slow tokenizer\n' +
+        '\rModel Responding:  70%|#######   | 70/100 [01:35<01:20, 1.01it/s]\rModel Responding:  75%|#######   | 75/100 [01:41<01:10, 1.01it/s]';
+      const { r } = setup({ columns, rows, raw });
       await r.find('slow tokenizer');
+      await r.find(/c0ffee00.* 75%/);
       await r.find('server up');
       const frame = r.frame();
       expect(frame.split('\n').length).toBeLessThanOrEqual(rows - 1);
