@@ -26,8 +26,11 @@ export function lazyBackend(
   let resolved: TuiBackend | null = null;
   let failedAt = 0;
   let lastError: unknown = null;
+  let closed = false;
   const retryMs = info.retryMs ?? 3000;
   const get = (): Promise<TuiBackend> => {
+    // Closed (the TUI is quitting): a request still in flight must not start a server behind it.
+    if (closed) return Promise.reject(new Error('the TUI has closed its server connection'));
     if (resolved) return Promise.resolve(resolved);
     if (!current) {
       if (lastError !== null && Date.now() - failedAt < retryMs) return Promise.reject(lastError);
@@ -81,6 +84,7 @@ export function lazyBackend(
     result: (id) => call((b) => b.result(id), true),
     logTail: (id, lines) => call((b) => b.logTail(id, lines), true),
     close: () => {
+      closed = true;
       resolved?.close();
       void current?.then((b) => b.close(), () => undefined);
     },

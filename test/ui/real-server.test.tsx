@@ -18,9 +18,9 @@ import { readPidFile } from '../../src/server/pidfile.js';
 import { isAlive } from '../../src/core/runner/index.js';
 import { cleanupHomes, cli, client, demoSpec, newHome, until } from '../server/helpers.js';
 
-const cleanups: (() => void)[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
-  while (cleanups.length) cleanups.pop()!();
+  while (cleanups.length) await cleanups.pop()!();
   await cleanupHomes();
 });
 
@@ -29,7 +29,14 @@ function openTui(env: NodeJS.ProcessEnv, entry: { path: string }, opts: { column
   // The TUI's own environment does not carry the server's grace: it must learn it from the server.
   const tuiEnv = { ...env };
   delete tuiEnv.LMMS_TUI_GRACE_MS;
-  const backend = lazyBackend(async () => backendFromClient(await connect({ env: tuiEnv, stateDir: env.LMMS_TUI_HOME, serverEntry: entry.path, keepAlive: true }), { demo: true, env: tuiEnv }), {
+  // The last connect, so the cleanup can wait for a server it may be starting (and then stop that one too).
+  let connecting: Promise<unknown> = Promise.resolve();
+  const open = async () => backendFromClient(await connect({ env: tuiEnv, stateDir: env.LMMS_TUI_HOME, serverEntry: entry.path, keepAlive: true }), { demo: true, env: tuiEnv });
+  const backend = lazyBackend(() => {
+    const p = open();
+    connecting = p.catch(() => undefined);
+    return p;
+  }, {
     demo: true,
     graceSeconds: 10,
     where: env.LMMS_TUI_HOME!,
@@ -40,10 +47,11 @@ function openTui(env: NodeJS.ProcessEnv, entry: { path: string }, opts: { column
   s.now = () => Date.now();
   s.poller!.start();
   const r = renderTui(<App services={s} />, { columns: opts.columns ?? 120, rows: opts.rows ?? 40, ui });
-  cleanups.push(() => {
+  cleanups.push(async () => {
     r.unmount();
     stopServices(s);
     backend.close();
+    await connecting;
   });
   return Object.assign(r, { services: s });
 }
