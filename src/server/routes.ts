@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { redactJob } from '../core/redact.js';
-import { readMetrics } from '../core/results/parse.js';
+import { metricTree, readMetrics } from '../core/results/parse.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
@@ -138,6 +138,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         socket: ctx.paths.socket,
         gpus: { pool: q.gpus.total, free: q.gpus.free },
         concurrency: q.concurrency,
+        grace_ms: scheduler.opts.graceMs ?? 10_000,
         counts: q.counts,
         store_problems: scheduler.problems.map((p) => ({ dir: p.dir, message: p.message })),
       };
@@ -187,16 +188,21 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const job = id(req);
       const metrics: MetricJson[] = [];
       const unreadable: ResultResponse['unreadable'] = [];
+      let run: Pick<ResultResponse, 'limit' | 'eval_seconds'> | null = null;
       for (const file of job.results) {
         try {
           const summary = await readMetrics(file);
-          for (const r of summary.rows) metrics.push({ task: r.task, metric: r.metric, filter: r.filter, value: r.value, stderr: r.stderr, n_samples: r.n_samples });
+          // job.results is newest first: the run's settings come from the newest file.
+          run ??= { limit: summary.config.limit, eval_seconds: summary.evalSeconds };
+          for (const r of metricTree(summary)) {
+            metrics.push({ task: r.task, metric: r.metric, filter: r.filter, value: r.value, stderr: r.stderr, n_samples: r.n_samples, depth: r.depth, group: r.group });
+          }
         } catch (err) {
           unreadable.push({ file, message: (err as Error).message });
         }
       }
       const shown = redactJob(job);
-      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable };
+      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
     },
   );
 }

@@ -36,6 +36,8 @@ export interface TuiBackend {
   retry(id: string): Promise<SubmitResult>;
   remove(id: string): Promise<void>;
   result(id: string): Promise<ResultResponse>;
+  /** The last `lines` lines of a job's log as the server reads them: redraws collapsed, ANSI stripped, secrets masked. */
+  logTail(id: string, lines: number): Promise<string[]>;
   close(): void;
 }
 
@@ -83,6 +85,7 @@ export function backendFromClient(client: LmmsClient, opts: BackendOptions = {})
       await client.remove(id);
     },
     result: (id) => client.result(id),
+    logTail: async (id, lines) => (await client.log(id, { tail: lines })).lines.map((l) => l.text),
     close: () => client.close(),
   };
 }

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import type { JobJson, ResultResponse } from '../../client/types.js';
+import { formatMetricValue, formatStderr } from '../../core/results/format.js';
 import { action, elapsed, formatAgo, printJson, stateLabel, table, usageExit, withClient, writeOut } from '../client-helpers.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
-
-function fmtValue(v: number | string | null): string {
-  if (v === null) return '-';
-  if (typeof v === 'string') return v;
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
-}
 
 export function describeJob(job: JobJson, result: ResultResponse | null, now = Date.now()): string {
   const s = job.spec;
@@ -38,7 +33,7 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
     out.push(
       table(
         ['  TASK', 'METRIC', 'FILTER', 'VALUE', 'STDERR'],
-        result.metrics.map((m) => [`  ${m.task}`, m.metric, m.filter, fmtValue(m.value), m.stderr === null ? '-' : `± ${m.stderr.toFixed(4)}`]),
+        result.metrics.map((m) => [`  ${'  '.repeat(m.depth ?? 0)}${m.task}`, m.metric || '-', m.filter, formatMetricValue(m.value), formatStderr(m.stderr)]),
       ),
     );
   }

@@ -219,11 +219,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const job = this.get(idOrPrefix);
     if (job.state === 'queued') return this.cancel(job.id);
     if (job.state !== 'running') throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
-    if (!job.stop_requested) this.update(job, { stop_requested: true });
+    const graceMs = opts.graceMs ?? this.opts.graceMs ?? 10_000;
+    // When and with what grace: a client can then show "SIGKILL in N s" with the server's own numbers.
+    if (!job.stop_requested) this.update(job, { stop_requested: true, stop_requested_at: new Date().toISOString(), stop_grace_ms: graceMs });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
       const stopping = this.runner
-        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: opts.graceMs ?? this.opts.graceMs ?? 10_000 })
+        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs })
         .then((res) => this.stopSignals.set(job.id, res.signal));
       this.stopping.set(job.id, stopping);
     }

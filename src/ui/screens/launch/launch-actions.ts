@@ -20,6 +20,7 @@ import { editExternally, type Suspend } from './external-editor.js';
 import { formFields, problemField } from './fields.js';
 import { checkTasks, taskWarnings } from './notes.js';
 import { buildPreview } from './preview-model.js';
+import { isConnectionError } from '../../../client/errors.js';
 
 /** The part of the backend the Launch screen uses (tests pass a fake with just this). */
 export type LaunchBackend = Pick<TuiBackend, 'submit'> & { readonly demo?: boolean };
@@ -80,7 +81,7 @@ async function submit(ctx: LaunchContext, spec: EvalSpec): Promise<void> {
       ui.getState().showError({ title: 'the server refused the spec', detail: (problems as Problem[]).map((p) => `${p.field}: ${p.message} (${p.fix})`).join('\n') });
     } else {
       const hint = (err as { hint?: unknown }).hint;
-      ui.getState().showError({ title: `launch failed: ${err instanceof Error ? err.message : String(err)}`, ...(typeof hint === 'string' ? { hint } : {}) });
+      ui.getState().showError({ title: `launch failed: ${err instanceof Error ? err.message : String(err)}`, ...(typeof hint === 'string' ? { hint } : {}), serverDown: isConnectionError(err) });
     }
   } finally {
     store.getState().setSubmitting(false);
