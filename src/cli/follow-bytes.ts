@@ -1,4 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { redactSecrets } from '../core/redact.js';
 
 /**
  * Copies a growing file to a writer as raw bytes (progress bars keep their `\r` redraws, colours
@@ -31,5 +33,34 @@ export function followBytes(file: string, write: (chunk: Buffer) => void, opts: 
   return () => {
     clearInterval(timer);
     drain();
+  };
+}
+
+/**
+ * A writer that masks secrets (the core rule, src/core/redact.ts) in text passed through it. Each complete
+ * segment, up to a `\n` or a `\r` redraw, is masked and written; the unfinished rest waits for its end (or
+ * `flush`), so a secret split across two reads is still masked whole. Colours and redraws pass unchanged.
+ */
+export function redactingWriter(write: (chunk: Buffer) => void, secrets: readonly string[]): { push(chunk: Buffer): void; flush(): void } {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  const emit = (text: string) => {
+    if (text) write(Buffer.from(redactSecrets(text, secrets), 'utf8'));
+  };
+  return {
+    push(chunk) {
+      const text = carry + decoder.write(chunk);
+      const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+      if (cut < 0) {
+        carry = text;
+        return;
+      }
+      carry = text.slice(cut + 1);
+      emit(text.slice(0, cut + 1));
+    },
+    flush() {
+      emit(carry + decoder.end());
+      carry = '';
+    },
   };
 }

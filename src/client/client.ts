@@ -81,13 +81,14 @@ export class LmmsClient {
     return this.json('POST', '/api/v1/jobs', { body });
   }
 
-  jobs(filter: { state?: JobState | readonly JobState[] } = {}): Promise<JobJson[]> {
+  /** `reveal`: specs and scripts with secrets in clear (default masked by the server). */
+  jobs(filter: { state?: JobState | readonly JobState[]; reveal?: boolean } = {}): Promise<JobJson[]> {
     const state = filter.state === undefined ? undefined : ([] as JobState[]).concat(filter.state).join(',');
-    return this.json('GET', '/api/v1/jobs', { query: { state } });
+    return this.json('GET', '/api/v1/jobs', { query: { state, reveal: filter.reveal ? '1' : undefined } });
   }
 
-  job(id: string): Promise<JobJson> {
-    return this.json('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  job(id: string, opts: { reveal?: boolean } = {}): Promise<JobJson> {
+    return this.json('GET', `/api/v1/jobs/${encodeURIComponent(id)}`, { query: { reveal: opts.reveal ? '1' : undefined } });
   }
 
   cancel(id: string): Promise<JobJson> {

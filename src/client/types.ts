@@ -41,6 +41,8 @@ export interface Health {
   socket: string;
   gpus: { pool: number[] | null; free: number[] | null };
   concurrency: number;
+  /** The stop grace the server uses (`server start --grace`), in ms. */
+  grace_ms?: number;
   counts: Record<JobState, number>;
   /** Job directories skipped at start-up because their job.json was unreadable. */
   store_problems: { dir: string; message: string }[];
@@ -69,6 +71,10 @@ export interface MetricJson {
   value: number | string | null;
   stderr: number | null;
   n_samples: number | null;
+  /** Level in the task tree (0: a root task or group); a group's members follow it one level deeper. */
+  depth?: number;
+  /** The row is a group's aggregate (or, with metric '', the heading of a group without one). */
+  group?: boolean;
 }
 
 export interface ResultResponse {
@@ -78,6 +84,10 @@ export interface ResultResponse {
   error_tail: string[];
   /** Results files that could not be parsed. */
   unreadable: { file: string; message: string }[];
+  /** The `--limit` the newest results file records (null: none, so the scores are over whole tasks). */
+  limit?: number | null;
+  /** `total_evaluation_time_seconds` of the newest results file. */
+  eval_seconds?: number | null;
 }
 
 export interface ApiErrorBody {

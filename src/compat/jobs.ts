@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseProgress } from '../core/logs/parse.js';
 import { readMetrics } from '../core/results/parse.js';
 import { writeFileAtomic } from '../core/scheduler/atomic.js';
+import type { FastifyRequest } from 'fastify';
 import type { JobRecord } from '../core/scheduler/types.js';
 import type { MetricJson } from '../client/types.js';
 import type { ServerContext } from '../server/context.js';
@@ -37,6 +38,15 @@ export function readCompatRecord(ctx: ServerContext, id: string): CompatRecord |
   } catch {
     return null;
   }
+}
+
+/**
+ * `?reveal=1` on a compat route: secrets in clear, as on `/api/v1/jobs/{id}`. Only a caller the listener
+ * already let in (socket, same uid, token) gets this far, so it asks for nothing more.
+ */
+export function revealQuery(req: FastifyRequest): boolean {
+  const v = (req.query as Record<string, unknown> | undefined)?.reveal;
+  return v === '1' || v === 'true';
 }
 
 /** A job by exact id (the compat APIs hand out full ids; prefixes are a CLI convenience). */

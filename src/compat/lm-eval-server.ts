@@ -14,13 +14,14 @@ import { buildCommand } from '../core/command/build.js';
 import { shellJoin } from '../core/command/quote.js';
 import { ValidationError } from '../core/errors.js';
 import { readTail } from '../core/logs/read.js';
+import { redactSecrets } from '../core/redact.js';
 import { isFinished, type JobRecord, type JobState } from '../core/scheduler/types.js';
 import { constants } from 'node:os';
 import type { ServerContext } from '../server/context.js';
 import { jobSecrets, finishText } from '../server/log-read.js';
 import type { CompatOptions } from './config.js';
 import { boolQuery, httpError, intParam, jsonBody, problemDetails, pyList, unprocessable, utcIso } from './fastapi.js';
-import { exactJob, lastProgressPercent, stopAndWait, writeCompatRecord } from './jobs.js';
+import { exactJob, lastProgressPercent, revealQuery, stopAndWait, writeCompatRecord } from './jobs.js';
 import type { LesIds } from './les-ids.js';
 import { LES_FIELDS, parseLesRequest } from './les-request.js';
 
@@ -104,20 +105,21 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
     return s;
   };
 
-  const summary = async (n: number, job: JobRecord): Promise<LesJobSummary> => ({
+  const summary = async (n: number, job: JobRecord, reveal = false): Promise<LesJobSummary> => ({
     job_id: n,
-    argument: argument(job),
+    // The argv holds model_args (api_key=…) as typed; masked by the core rule unless `?reveal=1`.
+    argument: reveal ? argument(job) : redactSecrets(argument(job), jobSecrets(job)),
     status: statusOf(job),
     timestamp: utcIso(job.started_at),
     exit_code: exitCodeOf(job),
     inference_progress_pct: job.state === 'succeeded' ? 100 : job.started_at ? await lastProgressPercent(scheduler.store.logPath(job.id)) : 0,
   });
 
-  const detail = async (n: number, job: JobRecord): Promise<LesJobDetail> => {
+  const detail = async (n: number, job: JobRecord, reveal: boolean): Promise<LesJobDetail> => {
     // One combined log (the job's stdout and stderr go to the same file), bounded, secrets masked.
     const lines = await readTail(scheduler.store.logPath(job.id), opts.lesMaxLines, { includePartial: isFinished(job.state) });
     const secrets = { ansi: false, secrets: jobSecrets(job) };
-    return { ...(await summary(n, job)), stdout: lines.map((l) => finishText(l, secrets)), stderr: [] };
+    return { ...(await summary(n, job, reveal)), stdout: lines.map((l) => finishText(l, secrets)), stderr: [] };
   };
 
   const stopOne = async (n: number, job: JobRecord): Promise<string> => {
@@ -154,7 +156,7 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
     const jobs: LesJobSummary[] = [];
     for (const [n, job] of live()) {
       if (!includeFinished && isFinished(job.state)) continue;
-      jobs.push(await summary(n, job));
+      jobs.push(await summary(n, job, revealQuery(req)));
     }
     return { jobs };
   });
@@ -163,7 +165,7 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
     const n = intParam((req.params as { job_id: string }).job_id, 'path', 'job_id');
     const job = lookup(n);
     if (!job) throw notFound(n);
-    return detail(n, job);
+    return detail(n, job, revealQuery(req));
   });
 
   for (const verb of ['dequeue', 'stop']) {

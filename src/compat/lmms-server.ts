@@ -10,12 +10,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateSpec } from '../core/command/validate.js';
 import { ValidationError } from '../core/errors.js';
+import { redactSecrets, redactSpec, specSecrets } from '../core/redact.js';
 import type { JobRecord, JobState } from '../core/scheduler/types.js';
 import type { ServerContext } from '../server/context.js';
 import type { Catalog } from './catalog.js';
 import type { CompatOptions } from './config.js';
 import { httpError, jsonBody, localIso, problemDetails, unprocessable } from './fastapi.js';
-import { errorText, exactJob, readCompatRecord, resultMap, writeCompatRecord } from './jobs.js';
+import { errorText, exactJob, readCompatRecord, resultMap, revealQuery, writeCompatRecord } from './jobs.js';
 import { parseEvaluateRequest, SM_FIELDS, specFromEvaluate, throwErrors } from './sm-request.js';
 import type { EvaluateRequest, HealthResponse, JobInfo, JobSubmitResponse, QueueStatusResponse, SmJobStatus } from './sm-types.js';
 
@@ -50,8 +51,16 @@ function requestOf(ctx: ServerContext, job: JobRecord): EvaluateRequest {
   };
 }
 
-export function jobInfo(ctx: ServerContext, job: JobRecord): JobInfo {
+/** `reveal`: the request and error as submitted, secrets in clear (`?reveal=1`); default masked by the core rule. */
+export function jobInfo(ctx: ServerContext, job: JobRecord, opts: { reveal?: boolean } = {}): JobInfo {
   const pos = ctx.scheduler.position(job.id);
+  const info = infoOf(ctx, job, pos);
+  if (opts.reveal) return info;
+  const secrets = specSecrets(job.spec, job.env);
+  return { ...info, request: redactSpec(info.request as never, secrets), error: info.error === null ? null : redactSecrets(info.error, secrets) };
+}
+
+function infoOf(ctx: ServerContext, job: JobRecord, pos: number | null): JobInfo {
   return {
     job_id: job.id,
     status: STATUS[job.state],
@@ -97,7 +106,7 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
   scope.get('/jobs/:job_id', async (req) => {
     const job = exactJob(ctx, jobId(req));
     if (!job) throw httpError(404, `Job ${jobId(req)} not found`);
-    return jobInfo(ctx, job);
+    return jobInfo(ctx, job, { reveal: revealQuery(req) });
   });
 
   scope.get('/queue', async (): Promise<QueueStatusResponse> => {

@@ -12,6 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildCommand } from '../core/command/build.js';
 import { validateSpec } from '../core/command/validate.js';
 import type { Problem } from '../core/errors.js';
+import { isSecretName, redactSecrets } from '../core/redact.js';
 import type { EvalSpec } from '../core/spec.js';
 import { targetSpec, type HarnessTarget } from './config.js';
 import { Checker, httpError, isObject, missing, objectBody } from './fastapi.js';
@@ -117,8 +118,12 @@ export function detectSetup(repoRoot: string): string {
 
 const EXPORT_HEADER = '# LMMs-Eval config exported from Web UI\n# Usage: python -m lmms_eval --config <this_file>.yaml\n# CLI args override YAML values.\n\n';
 
-/** The form as an lmms-eval `--config` YAML, keys in the original's order. */
-export function exportYaml(req: EvalRequest): string {
+/**
+ * The form as an lmms-eval `--config` YAML, keys in the original's order. As `lmms-tui config export` does
+ * (src/core/config-yaml.ts), a secret-named env value is written as a `${NAME}` reference for the
+ * environment that runs the file to provide, and a secret in model_args is masked, unless `includeSecrets`.
+ */
+export function exportYaml(req: EvalRequest, opts: { includeSecrets?: boolean } = {}): string {
   const config: Record<string, unknown> = {};
   const env: Record<string, string> = {};
   for (const line of req.env_vars.split(/\r?\n/)) {
@@ -126,11 +131,14 @@ export function exportYaml(req: EvalRequest): string {
     if (!s || s.startsWith('#')) continue;
     if (s.startsWith('export ')) s = s.slice(7);
     const eq = s.indexOf('=');
-    if (eq >= 0) env[s.slice(0, eq).trim()] = s.slice(eq + 1).trim();
+    if (eq < 0) continue;
+    const name = s.slice(0, eq).trim();
+    const value = s.slice(eq + 1).trim();
+    env[name] = !opts.includeSecrets && isSecretName(name) && value !== '' && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value) ? `\${${name}}` : value;
   }
   if (Object.keys(env).length) config.env = env;
   config.model = req.model;
-  if (req.model_args) config.model_args = req.model_args;
+  if (req.model_args) config.model_args = opts.includeSecrets ? req.model_args : redactSecrets(req.model_args);
   if (req.tasks.length) config.tasks = req.tasks.join(',');
   config.batch_size = req.batch_size;
   if (req.limit !== null) config.limit = req.limit;

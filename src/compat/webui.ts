@@ -15,7 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from '../client/errors.js';
 import type { LmmsClient } from '../client/client.js';
 import type { JobJson } from '../client/types.js';
+import { redactScript, specSecrets } from '../core/redact.js';
 import { isFinished } from '../core/scheduler/types.js';
+import type { EvalSpec } from '../core/spec.js';
 import { installGuard } from '../server/guard.js';
 import { Catalog } from './catalog.js';
 import type { HarnessTarget } from './config.js';
@@ -53,6 +55,11 @@ export interface WebOptions {
 
 const COOKIE = 'lmms_tui_web';
 const UI_STATUS: Record<string, string> = { queued: 'starting', running: 'running', succeeded: 'completed', failed: 'error', stopped: 'stopped', cancelled: 'stopped' };
+
+const revealed = (req: FastifyRequest): boolean => {
+  const v = (req.query as Record<string, unknown> | undefined)?.reveal;
+  return v === '1' || v === 'true';
+};
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -136,8 +143,14 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     return { task_id: id, yaml: found.yaml, path: found.path };
   });
 
-  app.post('/eval/preview', async (req) => ({ command: previewScript((await form(req)).spec, opts.cwd).script }));
-  app.post('/eval/export-yaml', async (req) => ({ yaml_content: exportYaml((await form(req)).request) }));
+  // The command comes back masked (the core rule of src/core/redact.ts) unless `?reveal=1`: a page that
+  // shows it, a proxy log or a screen share must not carry the form's tokens. The job itself runs unmasked.
+  const shown = (req: FastifyRequest, spec: EvalSpec, script: string): string => (revealed(req) ? script : redactScript(script, specSecrets(spec)));
+  app.post('/eval/preview', async (req) => {
+    const { spec } = await form(req);
+    return { command: shown(req, spec, previewScript(spec, opts.cwd).script) };
+  });
+  app.post('/eval/export-yaml', async (req) => ({ yaml_content: exportYaml((await form(req)).request, { includeSecrets: revealed(req) }) }));
   app.post('/eval/import-yaml', async (req) => {
     const body = jsonBody(req) as { yaml_content?: unknown } | null;
     if (!body || typeof body !== 'object' || typeof body.yaml_content !== 'string') {
@@ -153,7 +166,7 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     if (problems.length) throw unprocessable(problemDetails(problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
     try {
       const res = await opts.client.submit(spec, { cwd: local ? opts.cwd : undefined, env: stringEnv(opts.env) });
-      return { job_id: res.id, command: script };
+      return { job_id: res.id, command: shown(req, spec, script) };
     } catch (err) {
       if (err instanceof ApiError && err.problems.length) throw unprocessable(problemDetails(err.problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
       throw err;

@@ -12,6 +12,7 @@
  */
 import { Document, isMap, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
 import { UserError } from './errors.js';
+import { isSecretName, MASK, redactSecrets, redactSpec } from './redact.js';
 import { FLAG_BY_NAME, FLAGS, HARNESSES, type EvalSpec, type FlagDef, type Harness } from './spec.js';
 
 export interface ConfigEntry {
@@ -192,13 +193,30 @@ export interface ExportResult {
   text: string;
   /** What could not be written, or was written in a converted form. */
   warnings: string[];
+  /** Names of the secrets found (env vars, k=v keys, fields), whether written as references, masked or in clear. */
+  secrets: string[];
+}
+
+export interface ExportOptions {
+  /**
+   * Write secrets in clear. Default: a secret-named env line or set-up export is written as a `${NAME}`
+   * reference (the environment that runs the file provides it), and a secret inside another field
+   * (api_key= in model_args) is masked, since the harness expands no variables there.
+   */
+  includeSecrets?: boolean;
+}
+
+/** What export found and did with secrets; turned into one warning per secret. */
+interface SecretLog {
+  include: boolean;
+  found: { name: string; how: 'reference' | 'masked' | 'clear'; where: string }[];
 }
 
 /**
  * YAML for one or more specs. lmms-eval gets a list of mappings (one run each); lm-eval gets one mapping
  * and so accepts exactly one spec.
  */
-export function exportConfigYaml(input: EvalSpec | readonly EvalSpec[]): ExportResult {
+export function exportConfigYaml(input: EvalSpec | readonly EvalSpec[], opts: ExportOptions = {}): ExportResult {
   const specs = Array.isArray(input) ? (input as readonly EvalSpec[]) : [input as EvalSpec];
   if (specs.length === 0) throw new UserError('nothing to export', 'give a spec');
   const harness = specs[0]!.harness;
@@ -206,22 +224,58 @@ export function exportConfigYaml(input: EvalSpec | readonly EvalSpec[]): ExportR
   if (harness === 'lm-eval' && specs.length > 1) throw new UserError('lm-eval reads a single mapping, so one spec per file', 'export the specs one at a time');
   const warnings: string[] = [];
   const doc = new Document();
-  const maps = specs.map((spec) => exportEntry(doc, spec, warnings));
+  const log: SecretLog = { include: opts.includeSecrets === true, found: [] };
+  const maps = specs.map((spec) => exportEntry(doc, spec, warnings, log));
+  for (const f of log.found) {
+    if (f.how === 'reference') warnings.push(`${f.where}: holds a secret; written as \${${f.name}}, to be provided by the environment that runs the file (--include-secrets writes the value)`);
+    else if (f.how === 'masked') warnings.push(`${f.where}: holds a secret (${f.name}); written masked as ${MASK} because the harness expands no variables there (--include-secrets writes the value)`);
+    else warnings.push(`${f.where}: secret ${f.name} written in clear (--include-secrets)`);
+  }
   if (harness === 'lm-eval') {
     doc.contents = maps[0]!;
     doc.commentBefore = maps[0]!.commentBefore ?? null;
     maps[0]!.commentBefore = null;
   } else doc.contents = doc.createNode(maps) as Node;
-  return { text: doc.toString({ lineWidth: 0 }), warnings };
+  return { text: doc.toString({ lineWidth: 0 }), warnings, secrets: [...new Set(log.found.map((f) => f.name))] };
 }
 
-function exportEntry(doc: Document, spec: EvalSpec, warnings: string[]): YAMLMap {
+/** A free-text value with its secrets masked (or kept, with includeSecrets), each one logged. */
+function guardText(value: string, where: string, log: SecretLog): string {
+  const masked = redactSecrets(value);
+  if (masked === value) return value;
+  const names = secretNamesIn(value);
+  for (const name of names.length ? names : ['a token']) log.found.push({ name, how: log.include ? 'clear' : 'masked', where });
+  return log.include ? value : masked;
+}
+
+/** Secret-named keys in a text (`api_key=…`, `--token …`), for the warning. */
+function secretNamesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]|--([A-Za-z][A-Za-z0-9_-]*)\s/g)) {
+    const name = m[1] ?? m[2]!;
+    if (isSecretName(name)) out.push(name);
+  }
+  return [...new Set(out)];
+}
+
+/** Set-up text with each secret-named `export NAME=value` turned into a reference; other secrets masked. */
+function guardSetup(setup: string, log: SecretLog): string {
+  if (log.include) return guardText(setup, 'setup', log);
+  const referenced = setup.replace(/(^|[\s;&|])(export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g, (m, pre, exp, name, value) => {
+    if (!isSecretName(name) || value === '' || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value)) return m;
+    log.found.push({ name, how: 'reference', where: 'setup' });
+    return `${pre}${exp ?? ''}${name}=\${${name}}`;
+  });
+  return guardText(referenced, 'setup', log);
+}
+
+function exportEntry(doc: Document, spec: EvalSpec, warnings: string[], log: SecretLog): YAMLMap {
   const map = new YAMLMap();
   const set = (k: string, v: unknown): void => {
     map.add(doc.createPair(k, v));
   };
   set('model', spec.model);
-  if (spec.model_args) set('model_args', spec.model_args);
+  if (spec.model_args) set('model_args', guardText(spec.model_args, 'model_args', log));
   set('tasks', spec.tasks.join(','));
   for (const flag of FLAGS) {
     const value = spec[flag.name];
@@ -236,14 +290,23 @@ function exportEntry(doc: Document, spec: EvalSpec, warnings: string[]): YAMLMap
     }
     if (flag.name === 'seed') set('seed', exportSeed(String(value), warnings));
     else if (flag.kind === 'batch' && /^\d+$/.test(String(value))) set(flag.name, Number(value));
-    else set(flag.name, value);
+    else set(flag.name, typeof value === 'string' ? guardText(value, flag.name, log) : value);
   }
-  const env = exportEnv(spec, warnings);
+  const env = exportEnv(spec, warnings, log);
   if (env) set('env', env);
   const launcher: Record<string, unknown> = { harness: spec.harness };
   for (const k of ['python', 'setup', 'num_gpus', 'extra_args', 'demo'] as const) {
     const v = spec[k];
     if (v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) launcher[k] = v;
+  }
+  if (typeof launcher.setup === 'string') launcher.setup = guardSetup(launcher.setup, log);
+  if (Array.isArray(launcher.extra_args)) {
+    const words = launcher.extra_args as string[];
+    const masked = redactSpec({ extra_args: words }).extra_args!;
+    if (masked.some((w, i) => w !== words[i])) {
+      log.found.push({ name: secretNamesIn(`${words.join(' ')} `)[0] ?? 'a token', how: log.include ? 'clear' : 'masked', where: 'extra_args' });
+      if (!log.include) launcher.extra_args = masked;
+    }
   }
   // A leading space keeps the comment readable: `# lmms-tui: {...}`.
   map.commentBefore = ` lmms-tui: ${JSON.stringify(launcher)}`;
@@ -261,7 +324,7 @@ function exportSeed(seed: string, warnings: string[]): unknown {
   return items.length === 1 ? [parsed[0], parsed[0], parsed[0], parsed[0]] : parsed;
 }
 
-function exportEnv(spec: EvalSpec, warnings: string[]): Record<string, string> | undefined {
+function exportEnv(spec: EvalSpec, warnings: string[], log: SecretLog): Record<string, string> | undefined {
   const lines = spec.env ?? [];
   if (lines.length === 0) return undefined;
   if (spec.harness === 'lm-eval') {
@@ -276,9 +339,19 @@ function exportEnv(spec: EvalSpec, warnings: string[]): Record<string, string> |
       if (line.trim() !== '') dropped += 1;
       continue;
     }
+    const name = m[1]!;
     const { literal, warning } = envValueToLiteral(m[2]!.trim());
-    if (warning) warnings.push(`env ${m[1]}: ${warning}`);
-    out[m[1]!] = literal;
+    if (isSecretName(name) && literal !== '' && literal !== `\${${name}}` && literal !== `$${name}`) {
+      log.found.push({ name, how: log.include ? 'clear' : 'reference', where: `env ${name}` });
+      if (!log.include) {
+        // lmms-eval expands the env section with os.path.expandvars, so the reference reads the variable of
+        // the environment that runs the file; lmms-tui's import turns it into HF_TOKEN=${HF_TOKEN}.
+        out[name] = `\${${name}}`;
+        continue;
+      }
+    }
+    if (warning) warnings.push(`env ${name}: ${warning}`);
+    out[name] = literal;
   }
   if (dropped > 0) warnings.push(`env: ${dropped} comment line(s) not exported (YAML mapping has no place for them)`);
   return out;

@@ -11,6 +11,7 @@ import { mkdtempSync, renameSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
+import { ensurePrivateDir, narrow, PRIVATE_FILE_MODE } from './private-files.js';
 import { HARNESSES, type EvalSpec } from './spec.js';
 
 export type ClipboardMode = 'auto' | 'osc52' | 'tmux' | 'off';
@@ -62,10 +63,16 @@ export class SettingsStore {
       cwd,
       // Preset names may contain dots; dot-notation would turn `v1.5` into a nested key.
       accessPropertiesByDotNotation: false,
+      // The last spec and presets hold env lines such as HF_TOKEN=…: the owner's alone (conf's default is
+      // 0666 less the umask, and it creates the directory with mkdir's default mode).
+      configFileMode: PRIVATE_FILE_MODE,
     };
     let warning: string | undefined;
     let conf: Conf<Stored>;
     try {
+      // Before conf opens it: a 0700 directory, and a file an older version wrote 0644 narrowed to 0600.
+      ensurePrivateDir(cwd);
+      narrow(path.join(cwd, 'config.json'));
       conf = new Conf<Stored>(confOpts);
     } catch (err) {
       const file = path.join(cwd, 'config.json');
@@ -78,6 +85,7 @@ export class SettingsStore {
         conf = new Conf<Stored>(confOpts);
       } else {
         // An unwritable config dir (EACCES, read-only home) must not keep the TUI from starting.
+        // mkdtemp makes the directory 0700.
         const tmp = mkdtempSync(path.join(tmpdir(), 'lmms-tui-settings-'));
         warning = `cannot use ${file} (${why}); settings and presets are kept in ${tmp} for this session only`;
         conf = new Conf<Stored>({ ...confOpts, cwd: tmp });

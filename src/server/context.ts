@@ -1,5 +1,6 @@
 /** What every route needs: the hosted scheduler, where things live, and how a job is shown on the wire. */
 import type { Scheduler } from '../core/scheduler/scheduler.js';
+import { redactJob } from '../core/redact.js';
 import type { JobRecord } from '../core/scheduler/types.js';
 import type { JobJson } from '../client/types.js';
 import { HttpError } from './http-errors.js';
@@ -24,9 +25,18 @@ export interface ServerContext {
   log(message: string): void;
 }
 
-/** The record minus the submitter's environment (it may hold secrets and is no client's business). */
-export function jobJson(ctx: ServerContext, job: JobRecord, position?: number | null): JobJson {
-  const { env: _env, ...rest } = job;
+export interface JobJsonOptions {
+  /** Secrets in clear (`?reveal=1`); default masked by the core rule. */
+  reveal?: boolean;
+}
+
+/**
+ * The record as every route returns it: minus the submitter's environment (it may hold secrets and no client
+ * needs it; jobs are retried server-side), with spec, script and error text redacted unless revealed. The
+ * one choke point of the API, the SSE events and the compat surfaces that return jobs.
+ */
+export function jobJson(ctx: ServerContext, job: JobRecord, position?: number | null, opts: JobJsonOptions = {}): JobJson {
+  const { env: _env, ...rest } = opts.reveal ? job : redactJob(job);
   return {
     ...rest,
     position: position !== undefined ? position : ctx.scheduler.position(job.id),

@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import { parseProgress, type Progress } from '../core/logs/parse.js';
 import { readSince } from '../core/logs/read.js';
 import { isFinished, type JobRecord } from '../core/scheduler/types.js';
-import { jobJson, type ServerContext } from './context.js';
+import { jobJson, type JobJsonOptions, type ServerContext } from './context.js';
 import { finishText, jobSecrets, readRemainder, type TextOptions } from './log-read.js';
 
 /** Resolves the pending wait early (file changed, job changed, client gone). */
@@ -78,7 +78,7 @@ export function drainedOrClosed(res: ServerResponse): Promise<void> {
   });
 }
 
-export async function streamEvents(ctx: ServerContext, job: JobRecord, since: number, ansi: boolean, res: ServerResponse): Promise<void> {
+export async function streamEvents(ctx: ServerContext, job: JobRecord, since: number, ansi: boolean, res: ServerResponse, shown: JobJsonOptions = {}): Promise<void> {
   const { scheduler, timings } = ctx;
   const logPath = scheduler.store.logPath(job.id);
   const text: TextOptions = { ansi, secrets: jobSecrets(job) };
@@ -104,7 +104,7 @@ export async function streamEvents(ctx: ServerContext, job: JobRecord, since: nu
   res.on('close', onClose);
   const onJob = (j: JobRecord) => {
     if (j.id !== job.id) return;
-    write(frame('state', jobJson(ctx, j)));
+    write(frame('state', jobJson(ctx, j, undefined, shown)));
     waker.wake();
   };
   const onRemoved = (id: string) => {
@@ -125,7 +125,7 @@ export async function streamEvents(ctx: ServerContext, job: JobRecord, since: nu
   const drained = () => drainedOrClosed(res);
 
   try {
-    write(`retry: 1000\n${frame('state', jobJson(ctx, job))}`);
+    write(`retry: 1000\n${frame('state', jobJson(ctx, job, undefined, shown))}`);
     while (!closed) {
       if (!watcher) {
         try {
@@ -153,7 +153,7 @@ export async function streamEvents(ctx: ServerContext, job: JobRecord, since: nu
           write(frame('lines', { offset, lines: [last.text], next_offset: read.size }, read.size));
           offset = read.size;
         }
-        write(frame('end', { job: jobJson(ctx, job), next_offset: offset }, offset));
+        write(frame('end', { job: jobJson(ctx, job, undefined, shown), next_offset: offset }, offset));
         break;
       }
       if (read.size > offset) sendProgress(await partialProgress(logPath, offset, read.size));

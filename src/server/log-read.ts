@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { stripAnsi } from '../core/logs/ansi.js';
 import { readSince } from '../core/logs/read.js';
-import { redactSecrets, secretEnvValues } from '../core/logs/redact.js';
+import { redactSecrets, specSecrets } from '../core/redact.js';
 import { collapseCR } from '../core/logs/ring.js';
 import type { JobRecord } from '../core/scheduler/types.js';
 import type { LogLineJson, LogResponse } from '../client/types.js';
@@ -21,14 +21,9 @@ export interface TextOptions {
   secrets: readonly string[];
 }
 
-/** Secret values from the job's captured environment and its env lines (`export HF_TOKEN=…`). */
+/** Secret values of the job: its captured environment, env lines, set-up exports and k=v fields (core rule). */
 export function jobSecrets(job: JobRecord): string[] {
-  const env: Record<string, string> = { ...(job.env ?? {}) };
-  for (const line of job.spec.env ?? []) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) env[m[1]!] = m[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return secretEnvValues(env);
+  return specSecrets(job.spec, job.env);
 }
 
 export function finishText(text: string, opts: TextOptions): string {

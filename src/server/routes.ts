@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { readMetrics } from '../core/results/parse.js';
+import { redactJob } from '../core/redact.js';
+import { metricTree, readMetrics } from '../core/results/parse.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
@@ -61,17 +62,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
   );
 
   route(
-    { method: 'GET', url: `${API}/jobs`, tag: 'jobs', summary: 'List jobs in submission order', querystring: S.listQuery, responses: { 200: ['the jobs', { type: 'array', items: S.jobSchema }] } },
+    { method: 'GET', url: `${API}/jobs`, tag: 'jobs', summary: 'List jobs in submission order (secrets masked unless reveal=1)', querystring: S.listQuery, responses: { 200: ['the jobs', { type: 'array', items: S.jobSchema }] } },
     async (req) => {
-      const state = (req.query as Query).state?.split(',') as JobState[] | undefined;
-      const positions = new Map(scheduler.queue().queued.map((q) => [q.id, q.position]));
-      return scheduler.list(state ? { state } : undefined).map((j) => jobJson(ctx, j, positions.get(j.id) ?? null));
+      const q = req.query as Query;
+      const state = q.state?.split(',') as JobState[] | undefined;
+      const positions = new Map(scheduler.queue().queued.map((p) => [p.id, p.position]));
+      return scheduler.list(state ? { state } : undefined).map((j) => jobJson(ctx, j, positions.get(j.id) ?? null, { reveal: yes(q.reveal) }));
     },
   );
 
   route(
-    { method: 'GET', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Get a job', params: S.idParams, responses: { 200: ['the job', S.jobSchema], ...common } },
-    async (req) => jobJson(ctx, id(req)),
+    { method: 'GET', url: `${API}/jobs/:id`, tag: 'jobs', summary: 'Get a job (secrets masked unless reveal=1)', params: S.idParams, querystring: S.revealQuery, responses: { 200: ['the job', S.jobSchema], ...common } },
+    async (req) => jobJson(ctx, id(req), undefined, { reveal: yes((req.query as Query).reveal) }),
   );
 
   route(
@@ -136,6 +138,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         socket: ctx.paths.socket,
         gpus: { pool: q.gpus.total, free: q.gpus.free },
         concurrency: q.concurrency,
+        grace_ms: scheduler.opts.graceMs ?? 10_000,
         counts: q.counts,
         store_problems: scheduler.problems.map((p) => ({ dir: p.dir, message: p.message })),
       };
@@ -175,7 +178,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const fromHeader = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
       const q = req.query as Query;
       reply.hijack();
-      await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw);
+      await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw, { reveal: yes(q.reveal) });
     },
   );
 
@@ -185,15 +188,21 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const job = id(req);
       const metrics: MetricJson[] = [];
       const unreadable: ResultResponse['unreadable'] = [];
+      let run: Pick<ResultResponse, 'limit' | 'eval_seconds'> | null = null;
       for (const file of job.results) {
         try {
           const summary = await readMetrics(file);
-          for (const r of summary.rows) metrics.push({ task: r.task, metric: r.metric, filter: r.filter, value: r.value, stderr: r.stderr, n_samples: r.n_samples });
+          // job.results is newest first: the run's settings come from the newest file.
+          run ??= { limit: summary.config.limit, eval_seconds: summary.evalSeconds };
+          for (const r of metricTree(summary)) {
+            metrics.push({ task: r.task, metric: r.metric, filter: r.filter, value: r.value, stderr: r.stderr, n_samples: r.n_samples, depth: r.depth, group: r.group });
+          }
         } catch (err) {
           unreadable.push({ file, message: (err as Error).message });
         }
       }
-      return { files: job.results, metrics, error: job.error, error_tail: job.error_tail, unreadable };
+      const shown = redactJob(job);
+      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
     },
   );
 }

@@ -64,10 +64,26 @@ export const idParams: Schema = {
 const digits = (description: string): Schema => ({ type: 'string', pattern: '^[0-9]{1,15}$', description });
 const flag = (description: string): Schema => ({ type: 'string', enum: ['0', '1', 'true', 'false'], description });
 
+/**
+ * `reveal=1`: the spec, script and error text as they run, secrets in clear. Every caller that reaches a
+ * route already passed the listener's checks (the owner's socket, the same uid on loopback, or the token),
+ * so revealing asks for nothing more; without it, secrets are masked by the rule of src/core/redact.ts.
+ */
+const reveal = (): Schema => flag('1: secrets in clear (the runnable spec and script); default masked as ••••••');
+
 export const listQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`, description: 'comma list of states' } },
+  properties: {
+    state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`, description: 'comma list of states' },
+    reveal: reveal(),
+  },
+};
+
+export const revealQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reveal: reveal() },
 };
 
 export const stopQuery: Schema = {
@@ -96,6 +112,7 @@ export const eventsQuery: Schema = {
   properties: {
     since: digits('byte offset to resume from; the Last-Event-ID header wins when both are given'),
     ansi: flag('keep ANSI colour codes (default: stripped)'),
+    reveal: { ...reveal(), description: '1: the job in `state` and `end` events with secrets in clear (log lines stay masked)' },
   },
 };
 
@@ -125,6 +142,8 @@ export const errorSchema: Schema = {
 
 export const jobSchema: Schema = {
   type: 'object',
+  description:
+    'A job. Secrets in `spec`, `script`, `error` and `error_tail` (secret-named env lines and set-up exports, api_key= in k=v fields, Authorization values, URL passwords, known token shapes) are masked as •••••• unless the request has `reveal=1`. The submitter\'s environment is never returned.',
   properties: {
     id: { type: 'string' },
     state: { type: 'string', enum: [...JOB_STATES] },
@@ -147,6 +166,8 @@ export const jobSchema: Schema = {
     error: nullable('string'),
     error_tail: stringList,
     stop_requested: { type: 'boolean' },
+    stop_requested_at: { ...nullable('string'), description: 'when the stop was asked for (SIGTERM sent)' },
+    stop_grace_ms: { ...nullable('integer'), description: 'the grace of that stop: SIGKILL follows stop_requested_at by this much' },
     retry_of: nullable('string'),
     log_path: { type: 'string' },
   },
@@ -182,6 +203,7 @@ export const healthSchema: Schema = {
     socket: { type: 'string' },
     gpus: { type: 'object', properties: { pool: gpuList, free: gpuList } },
     concurrency: { type: 'integer' },
+    grace_ms: { type: 'integer', description: 'the stop grace this server uses (SIGTERM, then SIGKILL after this long)' },
     counts,
     store_problems: {
       type: 'array',
@@ -215,11 +237,15 @@ export const resultSchema: Schema = {
           value: { type: ['number', 'string', 'null'] },
           stderr: nullable('number'),
           n_samples: nullable('integer'),
+          depth: { type: 'integer', description: "level in the task tree (group_subtasks): a group's members follow it one level deeper" },
+          group: { type: 'boolean', description: "a group's aggregate, or with metric '' the heading of a group without one" },
         },
       },
     },
     error: nullable('string'),
     error_tail: stringList,
     unreadable: { type: 'array', items: { type: 'object', properties: { file: { type: 'string' }, message: { type: 'string' } } } },
+    limit: { ...nullable('number'), description: 'the --limit the newest results file records; null: whole tasks' },
+    eval_seconds: { ...nullable('number'), description: 'total_evaluation_time_seconds of the newest results file' },
   },
 };

@@ -32,7 +32,7 @@ export type JobsStore = StoreApi<JobsState>;
 
 // What the table shows of a job; when none of it changes a poll does not re-render anything.
 function signature(jobs: readonly JobJson[]): string {
-  return jobs.map((j) => `${j.id}|${j.state}|${j.started_at}|${j.ended_at}|${j.position}|${j.gpus.join(',')}|${j.error ?? ''}|${j.results.length}`).join('\n');
+  return jobs.map((j) => `${j.id}|${j.state}|${j.started_at}|${j.ended_at}|${j.position}|${j.gpus.join(',')}|${j.error ?? ''}|${j.results.length}|${j.stop_requested ? (j.stop_requested_at ?? 'stop') : ''}`).join('\n');
 }
 
 export function createJobsStore(initial: Partial<Pick<JobsState, 'jobs' | 'health' | 'server'>> = {}): JobsStore {

@@ -126,6 +126,24 @@ export function findMatch(ring: LogRing, query: string, fromNo: number, dir: 1 |
 }
 
 /**
+ * How many held lines contain `query` (case-insensitive, as findMatch), and which of them `matchNo` is
+ * (1-based; null when no match is current): the status line's `match 3/17`.
+ */
+export function matchCount(ring: LogRing, query: string, matchNo: number | null): { total: number; index: number | null } {
+  if (!query) return { total: 0, index: null };
+  const q = query.toLowerCase();
+  let total = 0;
+  let index: number | null = null;
+  for (let no = ring.firstLineNo; no <= ring.totalLines; no++) {
+    const line = ring.get(no);
+    if (!line || !line.text.toLowerCase().includes(q)) continue;
+    total++;
+    if (no === matchNo) index = total;
+  }
+  return { total, index };
+}
+
+/**
  * The lines a pane of `height` rows shows: the newest when following, else from `top`. With wrap, each
  * line takes ceil(width / cols) rows and the lines are chosen so the rows fill the pane.
  */

@@ -7,6 +7,7 @@
  * build a fresh object each call. One store per app instance so tests never share state.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { isConnectionError } from '../client/errors.js';
 
 export type Screen = 'launch' | 'jobs' | 'results';
 export const SCREENS: readonly Screen[] = ['launch', 'jobs', 'results'];
@@ -39,6 +40,8 @@ export interface ErrorInfo {
   title: string;
   detail?: string;
   hint?: string;
+  /** It happened because the server could not be reached: the banner goes once the server is back. */
+  serverDown?: boolean;
 }
 
 /** What was just copied: shown in full until dismissed, so it can also be selected by hand. */
@@ -150,9 +153,14 @@ export function createUiStore(initial: Partial<Pick<UiState, 'screen' | 'pane' |
       // A failing action must reach the banner, not vanish as an unhandled rejection.
       Promise.resolve()
         .then(() => run?.())
-        .catch((err: unknown) => get().showError({ title: err instanceof Error ? err.message : String(err) }));
+        .catch((err: unknown) => get().showError({ title: err instanceof Error ? err.message : String(err), serverDown: isConnectionError(err) }));
     },
-    showError: (err) => set({ error: err }),
+    showError: (err) => {
+      // The banner's title is one row: a message with more lines (a server's log tail) continues in the detail.
+      const [title = '', ...more] = err.title.split('\n');
+      const detail = [...more.map((l) => l.trim()).filter(Boolean), ...(err.detail ? [err.detail] : [])].join('\n');
+      set({ error: { ...err, title, ...(detail ? { detail } : {}) } });
+    },
     clearError: () => set({ error: null }),
     setFlash: (text, kind = 'info') => set({ flash: { text, kind, at: Date.now() } }),
     clearFlash: () => set({ flash: null }),

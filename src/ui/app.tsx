@@ -16,6 +16,7 @@ import { CopiedPanel, copiedPanelHeight } from './components/copied-panel.js';
 import { TooSmall } from './shell/too-small.js';
 import { focusedScopes, layout } from './shell/layout.js';
 import { useGlobalKeys } from './shell/use-global-keys.js';
+import { useServerRecovery } from './hooks/use-server-recovery.js';
 
 function Shell({ bindings }: { bindings: AppServices['bindings'] }): ReactNode {
   const { columns, rows } = useTerminalSize();
@@ -26,6 +27,7 @@ function Shell({ bindings }: { bindings: AppServices['bindings'] }): ReactNode {
   const screen = useUi((s) => s.screen);
   const pane = useUi((s) => s.pane);
   useGlobalKeys();
+  useServerRecovery();
   // The copied-text panel may take up to a third of the screen; the body gives up the rows.
   const copiedMax = Math.max(2, Math.floor(rows / 3));
   const L = layout(columns, rows, errorBannerHeight(error) + copiedPanelHeight(copied, columns, copiedMax));

@@ -36,6 +36,8 @@ export interface TuiBackend {
   retry(id: string): Promise<SubmitResult>;
   remove(id: string): Promise<void>;
   result(id: string): Promise<ResultResponse>;
+  /** The last `lines` lines of a job's log as the server reads them: redraws collapsed, ANSI stripped, secrets masked. */
+  logTail(id: string, lines: number): Promise<string[]>;
   close(): void;
 }
 
@@ -66,7 +68,9 @@ export function backendFromClient(client: LmmsClient, opts: BackendOptions = {})
     where: client.where,
     graceSeconds: opts.graceSeconds ?? graceSecondsFromEnv(env),
     health: () => client.health(),
-    listJobs: async () => (await client.jobs()).sort((a, b) => a.seq - b.seq),
+    // Revealed over the owner's own connection: the TUI masks what it draws with the core rule itself
+    // (src/core/redact.ts), and needs the literal values to mask them in the log it reads from disk.
+    listJobs: async () => (await client.jobs({ reveal: true })).sort((a, b) => a.seq - b.seq),
     submit: async (spec) => {
       const r = await client.submit(spec, { cwd: opts.cwd ?? process.cwd(), env: stringEnv(env) });
       return { id: r.id, state: r.state, position: r.position };
@@ -81,6 +85,7 @@ export function backendFromClient(client: LmmsClient, opts: BackendOptions = {})
       await client.remove(id);
     },
     result: (id) => client.result(id),
+    logTail: async (id, lines) => (await client.log(id, { tail: lines })).lines.map((l) => l.text),
     close: () => client.close(),
   };
 }

@@ -86,12 +86,20 @@ describe('lmms-tui preview', () => {
     expect(r.stderr).toContain('unexpected argument "stray"');
   });
 
-  it('masks secrets on request only', async () => {
-    const plain = await preview(['--tasks', 'x', '--env', 'HF_TOKEN=hf_secret']);
+  it('masks secrets by default and prints the exact script with --reveal', async () => {
+    const args = ['--tasks', 'x', '--env', 'HF_TOKEN=hf_secret', '--setup', 'export MY_PASSWORD=pw-secret-1', '--model_args', 'pretrained=a,api_key=key-secret-2'];
+    for (const extra of [[], ['--mask-secrets'], ['--json']]) {
+      const masked = await preview([...args, ...extra]);
+      expect(masked.exitCode).toBe(0);
+      expect(masked.stdout).toContain('HF_TOKEN=••••••');
+      for (const s of ['hf_secret', 'pw-secret-1', 'key-secret-2']) expect(masked.stdout).not.toContain(s);
+      expect(masked.stderr).toContain('--reveal');
+    }
+    const plain = await preview([...args, '--reveal']);
     expect(plain.stdout).toContain('export HF_TOKEN=hf_secret');
-    const masked = await preview(['--tasks', 'x', '--env', 'HF_TOKEN=hf_secret', '--mask-secrets']);
-    expect(masked.stdout).toContain('export HF_TOKEN=••••••');
-    expect(masked.stdout).not.toContain('hf_secret');
+    expect(plain.stdout).toContain('export MY_PASSWORD=pw-secret-1');
+    expect(plain.stdout).toContain('api_key=key-secret-2');
+    expect(plain.stderr).toBe('');
   });
 
   it('offers an option for every harness flag, spelled as the harness spells it', async () => {

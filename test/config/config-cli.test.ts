@@ -36,6 +36,19 @@ async function config(args: string[]) {
 }
 
 describe('lmms-tui config import', () => {
+  it('masks secrets in the printed spec and scripts unless --reveal', async () => {
+    writeFileSync(path.join(dir, 's.yaml'), 'model: openai_compatible\nmodel_args: model_version=x,api_key=ak-import-secret\ntasks: mme\nenv:\n  HF_TOKEN: hf_importsecret_value\n');
+    for (const extra of [[], ['--preview']]) {
+      const r = await config(['import', 's.yaml', ...extra]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toMatch(/ak-import-secret|hf_importsecret_value/);
+      expect(r.stdout).toContain('api_key=••••••');
+      expect(r.stderr).toContain('--reveal');
+    }
+    const clear = await config(['import', 's.yaml', '--reveal']);
+    expect(JSON.parse(clear.stdout)).toMatchObject({ model_args: 'model_version=x,api_key=ak-import-secret', env: ['HF_TOKEN=hf_importsecret_value'] });
+  });
+
   it('prints the spec JSON and reports unknown keys on stderr', async () => {
     writeFileSync(path.join(dir, 'c.yaml'), 'model: llava\ntasks: mme,ai2d\nlimit: 8\nwat: 1\n');
     const r = await config(['import', 'c.yaml']);

@@ -100,7 +100,7 @@ describe('config export', () => {
   };
 
   it('writes a list of mappings with comma strings, seed as a list and an env mapping', () => {
-    const { text, warnings } = exportConfigYaml(spec);
+    const { text, warnings } = exportConfigYaml(spec, { includeSecrets: true });
     const data = parse(text) as Record<string, unknown>[];
     expect(Array.isArray(data)).toBe(true);
     expect(data[0]).toEqual({
@@ -108,7 +108,38 @@ describe('config export', () => {
       seed: [7, 7, 7, 7], env: { HF_HOME: '$HOME/hf', HF_TOKEN: 'x y' },
     });
     expect(text).toContain('# lmms-tui: {"harness":"lmms-eval","python":"/opt/py/bin/python","num_gpus":2}');
-    expect(warnings).toEqual(['env HF_HOME: lmms-eval does not expand ~; written as $HOME', 'env: 1 comment line(s) not exported (YAML mapping has no place for them)']);
+    expect(warnings).toEqual([
+      'env HF_HOME: lmms-eval does not expand ~; written as $HOME',
+      'env: 1 comment line(s) not exported (YAML mapping has no place for them)',
+      'env HF_TOKEN: secret HF_TOKEN written in clear (--include-secrets)',
+    ]);
+  });
+
+  it('writes secrets as ${VAR} references (env lines, set-up exports) or masked (k=v fields) by default, and says so', () => {
+    const secret: EvalSpec = {
+      harness: 'lmms-eval', model: 'openai_compatible', tasks: ['mme'],
+      model_args: 'model_version=gpt-4o,api_key=sk-model-args-secret',
+      env: ['HF_TOKEN=hf_exportsecretvalue', 'export WANDB_API_KEY=wb-export-secret', 'HF_HOME=/data/hf', 'OPENAI_API_KEY=${OPENAI_API_KEY}'],
+      setup: 'source /opt/v/bin/activate && export MY_PASSWORD=pw-export-secret',
+    };
+    const { text, warnings, secrets } = exportConfigYaml(secret);
+    for (const v of ['hf_exportsecretvalue', 'wb-export-secret', 'pw-export-secret', 'sk-model-args-secret']) expect(text).not.toContain(v);
+    const data = (parse(text) as Record<string, unknown>[])[0]!;
+    expect(data.env).toEqual({ HF_TOKEN: '${HF_TOKEN}', WANDB_API_KEY: '${WANDB_API_KEY}', HF_HOME: '/data/hf', OPENAI_API_KEY: '${OPENAI_API_KEY}' });
+    expect(data.model_args).toBe('model_version=gpt-4o,api_key=••••••');
+    expect(text).toContain('export MY_PASSWORD=${MY_PASSWORD}');
+    expect(secrets.sort()).toEqual(['HF_TOKEN', 'MY_PASSWORD', 'WANDB_API_KEY', 'api_key']);
+    expect(warnings).toContain('env HF_TOKEN: holds a secret; written as ${HF_TOKEN}, to be provided by the environment that runs the file (--include-secrets writes the value)');
+    expect(warnings.some((w) => w.startsWith('model_args: holds a secret (api_key); written masked'))).toBe(true);
+    expect(warnings.some((w) => w.startsWith('setup: holds a secret; written as ${MY_PASSWORD}'))).toBe(true);
+    // Imported back, the reference reads the variable from the environment the job is submitted from.
+    const back = importConfigYaml(text)[0]!.spec;
+    expect(back.env).toContain('HF_TOKEN="${HF_TOKEN}"');
+    expect(back.setup).toBe('source /opt/v/bin/activate && export MY_PASSWORD=${MY_PASSWORD}');
+    // --include-secrets: everything in clear, each one named.
+    const clear = exportConfigYaml(secret, { includeSecrets: true });
+    for (const v of ['hf_exportsecretvalue', 'wb-export-secret', 'pw-export-secret', 'sk-model-args-secret']) expect(clear.text).toContain(v);
+    expect(clear.warnings.filter((w) => w.includes('written in clear'))).toHaveLength(4);
   });
 
   it('writes lm-eval as a single mapping and refuses several specs', () => {
@@ -121,7 +152,7 @@ describe('config export', () => {
 
   it('round-trips import → export → import without loss, launcher fields included', () => {
     const first = importConfigYaml(LMMS_EXAMPLE);
-    const again = importConfigYaml(exportConfigYaml(first.map((e) => e.spec)).text);
+    const again = importConfigYaml(exportConfigYaml(first.map((e) => e.spec), { includeSecrets: true }).text);
     expect(again.map((e) => e.spec)).toEqual(first.map((e) => e.spec));
     const withLauncher = importConfigYaml(exportConfigYaml(spec).text)[0]!.spec;
     expect(withLauncher).toMatchObject({ python: '/opt/py/bin/python', num_gpus: 2, seed: '7,7,7,7', batch_size: '8' });
@@ -145,7 +176,8 @@ describe('config export', () => {
       fc.property(arb, (fields) => {
         const spec = JSON.parse(JSON.stringify({ harness: 'lmms-eval', ...fields })) as EvalSpec;
         if (spec.env) spec.env = dedupeEnv(spec.env);
-        const back = importConfigYaml(exportConfigYaml(spec).text)[0]!.spec;
+        // Arbitrary names may look secret (KEY, A_TOKEN): the lossless round trip is the --include-secrets one.
+        const back = importConfigYaml(exportConfigYaml(spec, { includeSecrets: true }).text)[0]!.spec;
         expect(back).toEqual(spec);
       }),
       { numRuns: 150 },

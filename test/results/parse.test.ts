@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
-import { readMetrics } from '../../src/core/results/parse.js';
+import { metricTree, readMetrics } from '../../src/core/results/parse.js';
+import { formatMetricValue, formatStderr, limitNote } from '../../src/core/results/format.js';
 
 const fx = (p: string) => fileURLToPath(new URL(`./fixtures/${p}`, import.meta.url));
 const LMMS = fx('lmms/out/lmms-lab__llava-onevision-qwen2-0.5b-ov/20261122_100637_results.json');
@@ -86,5 +87,50 @@ describe('readMetrics: other files', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(msg);
+  });
+});
+
+describe('metricTree: rows in the order of group_subtasks', () => {
+  it("puts a group's aggregate (from groups when results has none) before its indented members", () => {
+    const r = readMetrics(LMMS);
+    expect(r.groupSubtasks).toEqual({ mme: [], mmbench: ['mmbench_en_dev'] });
+    expect(r.evalSeconds).toBe(106.52);
+    expect(metricTree(r).map((x) => [x.task, x.metric, x.depth, x.group, x.value])).toEqual([
+      ['mme', 'mme_cognition_score', 0, false, 312.5],
+      ['mme', 'mme_perception_score', 0, false, 1238.4],
+      ['mmbench', 'gpt_eval_score', 0, true, 0.6125],
+      ['mmbench_en_dev', 'gpt_eval_score', 1, false, 0.6125],
+    ]);
+  });
+
+  it('nests groups inside groups, gives a group without an aggregate a heading row, and shows a shared task once', () => {
+    const rows = [
+      { task: 'a1', filter: 'none', metric: 'acc', value: 0.5, stderr: null, n_samples: 2, higher_is_better: true },
+      { task: 'b1', filter: 'none', metric: 'acc', value: 0.25, stderr: null, n_samples: 2, higher_is_better: true },
+      { task: 'loose', filter: 'none', metric: 'acc', value: 1, stderr: null, n_samples: 2, higher_is_better: true },
+    ];
+    const tree = metricTree({ rows, groups: [], groupSubtasks: { top: ['inner', 'a1'], inner: ['b1', 'a1'], loose: [] } });
+    expect(tree.map((x) => `${'  '.repeat(x.depth)}${x.task}${x.group ? '/' : ''} ${x.metric}`)).toEqual(['top/ ', '  inner/ ', '    b1 acc', '    a1 acc', 'loose acc']);
+  });
+
+  it('keeps file order, flat, for a file without group_subtasks', () => {
+    const r = readMetrics(fx('demo_results.json'));
+    expect(metricTree({ ...r, groupSubtasks: {} }).map((x) => [x.task, x.depth])).toEqual([['demo_mme', 0]]);
+  });
+});
+
+describe('one metric format for every face', () => {
+  it('writes numbers with 4 decimals, whole numbers too, so a column lines up', () => {
+    expect([1, 0, 0.8, 312.5, 1487.25, 0.41234].map(formatMetricValue)).toEqual(['1.0000', '0.0000', '0.8000', '312.5000', '1487.2500', '0.4123']);
+    expect(formatMetricValue('A: 3')).toBe('A: 3');
+    expect(formatMetricValue(null)).toBe('-');
+    expect(formatStderr(0)).toBe('± 0.0000');
+    expect(formatStderr(null)).toBe('-');
+  });
+
+  it('says when --limit made the score partial', () => {
+    expect(limitNote(0.1)).toBe('--limit 0.1: only 10% of each task was evaluated; not a real score');
+    expect(limitNote(100)).toBe('--limit 100: only the first 100 documents of each task were evaluated; not a real score');
+    for (const none of [null, undefined, -1, 0]) expect(limitNote(none)).toBeNull();
   });
 });

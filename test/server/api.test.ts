@@ -63,6 +63,20 @@ afterAll(async () => {
 });
 
 describe('jobs API', () => {
+
+  it("gives a group's metrics in tree order (aggregate, then members one level deeper) with the run's --limit and evaluation time", async () => {
+    const r = await c.submit(demoSpec({ tasks: ['demo_mmmu'], limit: 3 }), { env: jobEnv() });
+    const job = await c.waitForJob(r.id, { intervalMs: 50, timeoutMs: 20_000 });
+    expect(job.state).toBe('succeeded');
+    const result = await c.result(r.id);
+    expect(result.limit).toBe(3);
+    expect(result.eval_seconds).toBeGreaterThanOrEqual(0);
+    const tree = result.metrics.map((m) => [m.task, m.depth, m.group]);
+    expect(tree[0]).toEqual(['demo_mmmu', 0, true]);
+    const members = tree.filter(([t]) => t !== 'demo_mmmu');
+    expect(new Set(members.map(([t]) => t))).toEqual(new Set(['demo_mmmu_val', 'demo_mmmu_dev']));
+    expect(members.every(([, depth, group]) => depth === 1 && group === false)).toBe(true);
+  });
   it('reports health with version, pid, state dir and GPU pool', async () => {
     const h = await c.health();
     expect(h.state_dir).toBe(env.LMMS_TUI_HOME);

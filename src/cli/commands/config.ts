@@ -4,7 +4,7 @@
  * --preview, the exact script each entry would run) and reports every key the harness would reject.
  * `config show` / `config set KEY VALUE`: the UI settings (clipboard mode, glyphs) kept with conf.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { buildCommand } from '../../core/command/build.js';
@@ -12,8 +12,10 @@ import { validateSpec } from '../../core/command/validate.js';
 import { exportConfigYaml, importConfigYaml, type ConfigEntry } from '../../core/config-yaml.js';
 import { formatError, UserError } from '../../core/errors.js';
 import { demoHarnessDir } from '../../core/paths.js';
+import { redactScript, redactSpec, specSecrets } from '../../core/redact.js';
+import { writePrivateFile } from '../../core/private-files.js';
 import { CLIPBOARD_MODES, GLYPH_MODES, openSettings, type ClipboardMode, type GlyphMode } from '../../core/settings.js';
-import { HARNESSES, type Harness } from '../../core/spec.js';
+import { HARNESSES, type EvalSpec, type Harness } from '../../core/spec.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
 import { formatProblems, processIO, type PreviewIO } from './preview.js';
 
@@ -30,7 +32,8 @@ export function registerConfig(program: Command, io: ConfigIO = processIO): Comm
     .addOption(new Option('--harness <name>', 'read the file as this harness does').choices([...HARNESSES]))
     .option('--preview', 'print the exact script of each entry instead of JSON')
     .option('--strict', 'exit 2 when the file has keys the harness would reject')
-    .action((file: string, opts: { harness?: Harness; preview?: boolean; strict?: boolean }) => {
+    .option('--reveal', 'print secrets (env values, api_key= …) in clear; default masked as ••••••')
+    .action((file: string, opts: { harness?: Harness; preview?: boolean; strict?: boolean; reveal?: boolean }) => {
       guard(io, () => runImport(io, file, opts));
     });
 
@@ -56,8 +59,9 @@ export function registerConfig(program: Command, io: ConfigIO = processIO): Comm
   const exp = config
     .command('export')
     .description('write the spec given by flags as a --config YAML (stdout, or -o FILE)')
-    .option('-O, --out <file>', 'write to FILE instead of stdout')
-    .option('--force', 'overwrite an existing FILE');
+    .option('-O, --out <file>', 'write to FILE (mode 0600) instead of stdout')
+    .option('--force', 'overwrite an existing FILE')
+    .option('--include-secrets', 'write secret values in clear (default: ${NAME} references for env lines and set-up exports, masked elsewhere)');
   addSpecOptions(exp);
   exp.action((_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     guard(io, () => runExport(io, self, opts));
@@ -88,7 +92,7 @@ function runSet(io: ConfigIO, key: string, value: string): void {
   io.err(`${key} = ${value} (${s.path})\n`);
 }
 
-function runImport(io: ConfigIO, file: string, opts: { harness?: Harness; preview?: boolean; strict?: boolean }): void {
+function runImport(io: ConfigIO, file: string, opts: { harness?: Harness; preview?: boolean; strict?: boolean; reveal?: boolean }): void {
   const abs = path.resolve(io.cwd(), file);
   let text: string;
   try {
@@ -98,6 +102,12 @@ function runImport(io: ConfigIO, file: string, opts: { harness?: Harness; previe
   }
   const entries = importConfigYaml(text, opts.harness ? { harness: opts.harness } : {});
   reportNotes(io, entries);
+  let masked = false;
+  const shown = (script: string, spec: EvalSpec) => {
+    const out = opts.reveal ? script : redactScript(script, specSecrets(spec));
+    if (out !== script) masked = true;
+    io.out(out);
+  };
   if (opts.preview) {
     let bad = 0;
     entries.forEach((entry, i) => {
@@ -109,13 +119,16 @@ function runImport(io: ConfigIO, file: string, opts: { harness?: Harness; previe
         return;
       }
       const demo = entry.spec.demo ? { demoHarnessDir: demoHarnessDir() } : {};
-      io.out(buildCommand(entry.spec, { cwd: io.cwd(), ...demo }).script);
+      const script = buildCommand(entry.spec, { cwd: io.cwd(), ...demo }).script;
+      shown(script, entry.spec);
     });
     if (bad > 0) io.setExitCode(2);
   } else {
-    const specs = entries.map((e) => e.spec);
+    const specs = entries.map((e) => (opts.reveal ? e.spec : redactSpec(e.spec)));
+    if (specs.some((sp, i) => JSON.stringify(sp) !== JSON.stringify(entries[i]!.spec))) masked = true;
     io.out(`${JSON.stringify(specs.length === 1 ? specs[0] : specs, null, 2)}\n`);
   }
+  if (masked) io.err('note: secrets are masked as ••••••; --reveal prints them\n');
   if (opts.strict && entries.some((e) => e.unknownKeys.length > 0)) io.setExitCode(2);
 }
 
@@ -135,7 +148,7 @@ function runExport(io: ConfigIO, self: Command, opts: Record<string, unknown>): 
     io.setExitCode(2);
     return;
   }
-  const { text, warnings } = exportConfigYaml(spec);
+  const { text, warnings } = exportConfigYaml(spec, { includeSecrets: opts.includeSecrets === true });
   for (const w of warnings) io.err(`warning: ${w}\n`);
   const out = typeof opts.out === 'string' ? path.resolve(io.cwd(), opts.out) : undefined;
   if (!out) {
@@ -143,6 +156,6 @@ function runExport(io: ConfigIO, self: Command, opts: Record<string, unknown>): 
     return;
   }
   if (existsSync(out) && opts.force !== true) throw new UserError(`${out} exists`, 'add --force to overwrite it');
-  writeFileSync(out, text);
-  io.err(`wrote ${out}\n`);
+  writePrivateFile(out, text);
+  io.err(`wrote ${out} (mode 0600)\n`);
 }

@@ -31,10 +31,11 @@ export function registerJobs(program: Command): void {
   usageExit(program.command('jobs').description('list jobs (oldest first)'))
     .option('--state <states>', `only these states (comma list of ${JOB_STATES.join(', ')})`)
     .option('--json', 'print a JSON array of jobs')
+    .option('--reveal', 'with --json: specs and scripts with secrets in clear (default masked as ••••••)')
     .action(
-      action(async (opts: { state?: string; json?: boolean }) => {
+      action(async (opts: { state?: string; json?: boolean; reveal?: boolean }) => {
         const state = parseStates(opts.state);
-        const [jobs, health] = await withClient((c) => Promise.all([c.jobs({ state }), c.health()]));
+        const [jobs, health] = await withClient((c) => Promise.all([c.jobs({ state, reveal: opts.reveal === true }), c.health()]));
         // A damaged job.json is skipped, never fatal; say so where the user looks for their jobs.
         for (const p of health.store_problems ?? []) process.stderr.write(`warning: skipped ${p.dir}: ${p.message}\n`);
         if (opts.json) return void (await printJson(jobs));

@@ -2,8 +2,9 @@
  * `lmms-tui preview [spec flags] [-- extra args]`: prints the exact bash script a job would run, or with
  * --json its argv, script and env. Spec problems go to stderr, all at once, with exit code 2.
  */
-import type { Command } from 'commander';
-import { buildCommand, maskSecrets } from '../../core/command/build.js';
+import { Option, type Command } from 'commander';
+import { buildCommand } from '../../core/command/build.js';
+import { redactScript, redactSpec, specSecrets } from '../../core/redact.js';
 import { validateSpec } from '../../core/command/validate.js';
 import { formatProblems as problemLines, type Problem } from '../../core/errors.js';
 import { demoHarnessDir } from '../../core/paths.js';
@@ -36,7 +37,9 @@ export function registerPreview(program: Command, io: PreviewIO = processIO): Co
     .command('preview')
     .description('print the exact script a run would execute (nothing is started)')
     .option('--json', 'print {"argv", "script", "env"} as JSON')
-    .option('--mask-secrets', 'hide values of env vars named like *TOKEN*, *KEY*, *SECRET*, *PASSWORD*');
+    .option('--reveal', 'print secrets (env lines, set-up exports, api_key= …) in clear: the exact runnable script')
+    // Masking is the default now; the old opt-in flag is still accepted so scripts that pass it keep working.
+    .addOption(new Option('--mask-secrets', 'secrets are masked by default; kept for old scripts').hideHelp());
   addSpecOptions(cmd);
   cmd.action((_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     const { extraArgs, problems: strays } = extraArgsOf(self);
@@ -48,9 +51,14 @@ export function registerPreview(program: Command, io: PreviewIO = processIO): Co
       return;
     }
     const built = buildCommand(spec, { cwd: io.cwd(), ...(spec.demo ? { demoHarnessDir: demoHarnessDir() } : {}) });
-    const script = opts.maskSecrets === true ? maskSecrets(built.script) : built.script;
-    if (opts.json === true) io.out(`${JSON.stringify({ argv: built.argv, script, env: built.env }, null, 2)}\n`);
+    const reveal = opts.reveal === true;
+    const secrets = specSecrets(spec);
+    const script = reveal ? built.script : redactScript(built.script, secrets);
+    // argv words one by one: a secret-named flag's next word is masked like extra_args in a spec.
+    const argv = reveal ? built.argv : redactSpec({ extra_args: built.argv }, secrets).extra_args;
+    if (opts.json === true) io.out(`${JSON.stringify({ argv, script, env: built.env }, null, 2)}\n`);
     else io.out(script);
+    if (!reveal && script !== built.script) io.err('note: secrets are masked as ••••••; --reveal prints the exact script\n');
   });
   return cmd;
 }

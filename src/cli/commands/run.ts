@@ -10,7 +10,8 @@ import { formatError, UserError, ValidationError } from '../../core/errors.js';
 import { Scheduler } from '../../core/scheduler/index.js';
 import type { JobRecord } from '../../core/scheduler/index.js';
 import type { EvalSpec } from '../../core/spec.js';
-import { followBytes } from '../follow-bytes.js';
+import { followBytes, redactingWriter } from '../follow-bytes.js';
+import { specSecrets } from '../../core/redact.js';
 import { addHostOptions, hostOptions, type HostOptionValues } from '../host-options.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
 import { action } from '../client-helpers.js';
@@ -69,7 +70,9 @@ export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionV
     return 0;
   }
   process.stderr.write(`job ${job.id} submitted; Ctrl-C stops it\n`);
-  const stopFollow = followBytes(s.logPath(job.id), (chunk) => process.stdout.write(chunk));
+  // Raw bytes (redraws, colours) with secrets masked, as every other face shows a log.
+  const out = redactingWriter((chunk) => process.stdout.write(chunk), specSecrets(job.spec, job.env));
+  const stopFollow = followBytes(s.logPath(job.id), (chunk) => out.push(chunk));
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -85,6 +88,7 @@ export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionV
   const done = await s.waitFor(job.id);
   process.off('SIGINT', onSigint);
   stopFollow();
+  out.flush();
   s.close();
   process.stderr.write(`\n${outcomeLine(done)}\n`);
   return done.state === 'succeeded' ? 0 : 1;

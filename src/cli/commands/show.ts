@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
 import type { JobJson, ResultResponse } from '../../client/types.js';
+import { formatMetricValue, formatStderr } from '../../core/results/format.js';
 import { action, elapsed, formatAgo, printJson, stateLabel, table, usageExit, withClient, writeOut } from '../client-helpers.js';
 import { resolveJob } from '../job-ref.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
-
-function fmtValue(v: number | string | null): string {
-  if (v === null) return '-';
-  if (typeof v === 'string') return v;
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
-}
 
 export function describeJob(job: JobJson, result: ResultResponse | null, now = Date.now()): string {
   const s = job.spec;
@@ -39,7 +34,7 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
     out.push(
       table(
         ['  TASK', 'METRIC', 'FILTER', 'VALUE', 'STDERR'],
-        result.metrics.map((m) => [`  ${m.task}`, m.metric, m.filter, fmtValue(m.value), m.stderr === null ? '-' : `± ${m.stderr.toFixed(4)}`]),
+        result.metrics.map((m) => [`  ${'  '.repeat(m.depth ?? 0)}${m.task}`, m.metric || '-', m.filter, formatMetricValue(m.value), formatStderr(m.stderr)]),
       ),
     );
   }
@@ -54,10 +49,11 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
 export function registerShow(program: Command): void {
   usageExit(program.command('show').description("a job's details, and its metrics once it has finished").argument('<job>', 'job id or unique prefix'))
     .option('--json', 'print the job as JSON, with `result` (metrics, files, error) once finished')
+    .option('--reveal', 'show secrets (env lines, set-up exports, api_key= …) in clear: the runnable spec and script')
     .action(
-      action(async (id: string, opts: { json?: boolean }) => {
+      action(async (id: string, opts: { json?: boolean; reveal?: boolean }) => {
         const { job, result } = await withClient(async (c) => {
-          const job = await resolveJob(c, id);
+          const job = await resolveJob(c, id, { reveal: opts.reveal === true });
           return { job, result: FINISHED.has(job.state) ? await c.result(job.id) : null };
         });
         if (opts.json) return void (await printJson({ ...job, result }));

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { demoHarnessDir } from '../paths.js';
 import { FLAGS, HARNESS_MODULE, type EvalSpec } from '../spec.js';
-import { isSecretName, parseEnvLine, renderEnvLine } from './env-lines.js';
+import { redactScript } from '../redact.js';
+import { parseEnvLine, renderEnvLine } from './env-lines.js';
 import { quoteCommandWord, shellQuote } from './quote.js';
 import { validateSpec } from './validate.js';
 
@@ -127,15 +128,9 @@ function resolvePath(value: string, cwd: string, isCommand: boolean): string {
 }
 
 /**
- * Display variant of a script: values of exported variables whose names look secret (TOKEN, KEY, SECRET,
- * PASSWORD) become `••••••`. Only for showing; the script that runs is never masked.
+ * Display variant of a script: secrets masked by the core rule (src/core/redact.ts). Only for showing; the
+ * script that runs is never masked.
  */
-export function maskSecrets(script: string): string {
-  return script
-    .split('\n')
-    .map((line) => {
-      const m = /^(\s*export\s+)([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
-      return m && isSecretName(m[2]!) ? `${m[0]}••••••` : line;
-    })
-    .join('\n');
+export function maskSecrets(script: string, secrets: readonly string[] = []): string {
+  return redactScript(script, secrets);
 }

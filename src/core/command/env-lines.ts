@@ -114,7 +114,5 @@ function closeAt(_s: string, j: number): number {
   return j + 1;
 }
 
-/** Env names whose values are hidden in anything shown on screen. */
-export function isSecretName(name: string): boolean {
-  return /TOKEN|KEY|SECRET|PASSWORD/i.test(name);
-}
+/** Env names whose values are hidden in anything shown: the one rule of src/core/redact.ts. */
+export { isSecretName } from '../redact.js';

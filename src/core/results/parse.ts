@@ -42,6 +42,17 @@ export interface ResultsSummary {
   date: string | null;
   /** Harness version recorded in the file. */
   version: string | null;
+  /** Each group's direct members (`group_subtasks`); a plain task maps to []. */
+  groupSubtasks: Record<string, string[]>;
+  /** `total_evaluation_time_seconds` (a string in lmms-eval's files), null when absent. */
+  evalSeconds: number | null;
+}
+
+/** A metric row placed in the task hierarchy: members follow their group, one level deeper. */
+export interface TreeRow extends MetricRow {
+  depth: number;
+  /** The row belongs to a group (its aggregate), not to a task. */
+  group: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -179,5 +190,58 @@ export function readMetrics(file: string): ResultsSummary {
     },
     date: parseDate(json),
     version,
+    groupSubtasks: subtasksOf(json.group_subtasks),
+    evalSeconds: secondsOf(json.total_evaluation_time_seconds),
   };
+}
+
+function subtasksOf(v: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!isObject(v)) return out;
+  for (const [group, members] of Object.entries(v)) out[group] = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+  return out;
+}
+
+function secondsOf(v: unknown): number | null {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/**
+ * The rows in the order of the task tree (`group_subtasks`): each root group, its aggregate, then its
+ * members indented below it, recursively; tasks outside any group keep their order at depth 0. A group's
+ * aggregate comes from `results` when the harness put it there (lm-eval, newer lmms-eval), else from
+ * `groups`; a group with no aggregate at all still gets one row (metric '', value null) so its members
+ * have a heading.
+ */
+export function metricTree(summary: Pick<ResultsSummary, 'rows' | 'groups' | 'groupSubtasks'>): TreeRow[] {
+  const byTask = (rows: MetricRow[]): Map<string, MetricRow[]> => {
+    const m = new Map<string, MetricRow[]>();
+    for (const r of rows) m.set(r.task, [...(m.get(r.task) ?? []), r]);
+    return m;
+  };
+  const results = byTask(summary.rows);
+  const groups = byTask(summary.groups);
+  const children = summary.groupSubtasks;
+  const isGroup = (t: string): boolean => (children[t]?.length ?? 0) > 0 || groups.has(t);
+  const out: TreeRow[] = [];
+  const seen = new Set<string>();
+  const visit = (task: string, depth: number): void => {
+    // A task listed under two groups, or a cycle in a damaged file, is shown once.
+    if (seen.has(task)) return;
+    seen.add(task);
+    const group = isGroup(task);
+    const own = results.get(task) ?? [];
+    const rows = own.length > 0 ? own : group ? (groups.get(task) ?? []) : [];
+    if (rows.length === 0 && group) {
+      out.push({ task, filter: 'none', metric: '', value: null, stderr: null, n_samples: null, higher_is_better: null, depth, group });
+    }
+    for (const r of rows) out.push({ ...r, depth, group });
+    for (const c of children[task] ?? []) visit(c, depth + 1);
+  };
+  const members = new Set(Object.values(children).flat());
+  for (const root of Object.keys(children)) if (!members.has(root)) visit(root, 0);
+  // Whatever the tree does not reach (old files without group_subtasks): in file order, flat.
+  for (const r of [...summary.rows, ...summary.groups]) visit(r.task, 0);
+  return out;
 }

@@ -43,6 +43,13 @@ export interface JobEnvOptions {
   extra?: Record<string, string>;
 }
 
+/** The part of a submitter's environment worth keeping in job.json: what buildJobEnv would not scrub. */
+export function keptEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string' && !isScrubbedEnvName(name)) out[name] = value;
+  return out;
+}
+
 export function buildJobEnv(base: NodeJS.ProcessEnv, opts: JobEnvOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {

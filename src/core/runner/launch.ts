@@ -65,14 +65,15 @@ export function readExitRecord(jobDir: string): ExitInfo | null {
 export async function launchJob(req: LaunchRequest): Promise<LaunchedJob> {
   const jobDir = path.resolve(req.jobDir);
   mkdirSync(req.cwd, { recursive: true });
-  writeFileSync(path.join(jobDir, JOB_FILES.script), req.script);
+  // The script holds the env lines in clear (HF_TOKEN=…): the owner's alone, like job.json.
+  writeFileSync(path.join(jobDir, JOB_FILES.script), req.script, { mode: 0o600 });
   const wrapperPath = path.join(jobDir, JOB_FILES.wrapper);
   writeFileSync(wrapperPath, WRAPPER_SCRIPT);
   // A record left by an earlier attempt in the same directory would be taken for this run's result.
   rmSync(path.join(jobDir, JOB_FILES.exit), { force: true });
 
   const argv = [BASH, wrapperPath, jobDir];
-  const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a');
+  const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a', 0o600);
   let child;
   try {
     child = spawn(argv[0]!, argv.slice(1), {

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../private-files.js';
+import { keptEnv } from '../runner/env.js';
 import path from 'node:path';
 import { buildCommand } from '../command/build.js';
 import { validateSpec } from '../command/validate.js';
 import { UserError, ValidationError } from '../errors.js';
 import { demoHarnessDir } from '../paths.js';
+import { specSecrets } from '../redact.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
 import type { ExitInfo, LaunchedJob } from '../runner/index.js';
@@ -87,7 +89,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Loads the store, re-adopts jobs a previous host left running, and starts dispatching. */
   static async open(opts: SchedulerOptions): Promise<Scheduler> {
-    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(opts.stateDir);
     const lock = opts.lock === false ? null : HostLock.acquire(path.join(opts.stateDir, 'scheduler.lock'));
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
@@ -186,7 +188,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       seq: ++this.seq,
       created_at: new Date().toISOString(),
       cwd,
-      env: opts.env ?? null,
+      // Only what the job can use: names the runner scrubs anyway (our own LMMS_TUI_* such as a client's
+      // token, launcher ranks) would be secrets kept on disk for nothing (see keptEnv in runner/env.ts).
+      env: opts.env ? keptEnv(opts.env) : null,
       // Every run gets its own results dir unless the user chose one: success is judged by a new
       // results file appearing there (lmms-eval exits 0 on failure).
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
@@ -215,11 +219,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const job = this.get(idOrPrefix);
     if (job.state === 'queued') return this.cancel(job.id);
     if (job.state !== 'running') throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
-    if (!job.stop_requested) this.update(job, { stop_requested: true });
+    const graceMs = opts.graceMs ?? this.opts.graceMs ?? 10_000;
+    // When and with what grace: a client can then show "SIGKILL in N s" with the server's own numbers.
+    if (!job.stop_requested) this.update(job, { stop_requested: true, stop_requested_at: new Date().toISOString(), stop_grace_ms: graceMs });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
       const stopping = this.runner
-        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: opts.graceMs ?? this.opts.graceMs ?? 10_000 })
+        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs })
         .then((res) => this.stopSignals.set(job.id, res.signal));
       this.stopping.set(job.id, stopping);
     }
@@ -390,6 +396,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         logPath: this.store.logPath(id),
         outputPath: job.output_path,
         startedAt: job.started_at ? Date.parse(job.started_at) : 0,
+        // The tail is kept in job.json and shown everywhere: the job's own secret values masked in it too.
+        secretValues: specSecrets(job.spec, job.env),
       });
       patch = { state: verdict.state, error: verdict.reason, results: verdict.results, error_tail: verdict.tail };
       if (verdict.state === 'failed' && exit.exit_code === null && exit.signal === null) {

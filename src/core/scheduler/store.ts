@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensurePrivateDir } from '../private-files.js';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { JOB_STATES, unstartedFields, type JobRecord } from './types.js';
@@ -15,7 +16,7 @@ export interface StoreProblem {
  */
 export class JobStore {
   constructor(readonly root: string) {
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(root);
   }
 
   dir(id: string): string {
@@ -50,7 +51,7 @@ export class JobStore {
   }
 
   create(job: JobRecord): void {
-    mkdirSync(this.dir(job.id), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir(job.id));
     this.save(job);
   }
 

@@ -42,6 +42,10 @@ export interface JobRecord {
   /** Last log lines of a failed run. */
   error_tail: string[];
   stop_requested: boolean;
+  /** When the (first) stop was asked for: SIGTERM went out then. Null when never stopped. */
+  stop_requested_at: string | null;
+  /** The grace that stop used: SIGKILL follows stop_requested_at by this much if anything is left. */
+  stop_grace_ms: number | null;
   retry_of: string | null;
 }
 
@@ -62,6 +66,8 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     error: null,
     error_tail: [],
     stop_requested: false,
+    stop_requested_at: null,
+    stop_grace_ms: null,
   };
 }
 

@@ -37,7 +37,7 @@ export const JOBS_BINDINGS: readonly Binding[] = [
   { scope: 'jobs', keys: ['D'], action: 'remove', help: 'remove a finished job (confirm says what is deleted)' },
   { scope: 'jobs', keys: ['y'], action: 'copy-command', help: 'copy the command', footer: true, footerLabel: 'copy cmd' },
   { scope: 'jobs', keys: ['Y'], action: 'copy-log-path', help: 'copy the log path' },
-  { scope: 'jobs', keys: ['o'], action: 'pager', help: 'open the full log in $PAGER' },
+  { scope: 'jobs', keys: ['o'], action: 'pager', help: 'open the full log in $PAGER (cleaned, secrets masked)' },
 ];
 
 export const LOG_BINDINGS: readonly Binding[] = [
@@ -48,13 +48,13 @@ export const LOG_BINDINGS: readonly Binding[] = [
   { scope: 'log', keys: ['g', 'home'], action: 'top', help: 'oldest line kept' },
   { scope: 'log', keys: ['G', 'end'], action: 'bottom', help: 'bottom, resume follow', footer: true, footerLabel: 'follow' },
   { scope: 'log', keys: ['f'], action: 'toggle-follow', help: 'toggle follow' },
-  { scope: 'log', keys: ['/'], action: 'search', help: 'search the output', footer: true, footerLabel: 'search' },
+  { scope: 'log', keys: ['/'], action: 'search', help: 'search the output (Enter alone: the last search again)', footer: true, footerLabel: 'search' },
   { scope: 'log', keys: ['n'], action: 'next-match', help: 'next match' },
   { scope: 'log', keys: ['N'], action: 'prev-match', help: 'previous match' },
   { scope: 'log', keys: ['w'], action: 'toggle-wrap', help: 'toggle line wrap', footer: true, footerLabel: 'wrap' },
   { scope: 'log', keys: ['S'], action: 'stop', help: 'stop this job (confirm)' },
   { scope: 'log', keys: ['y'], action: 'copy-log-path', help: 'copy the log path' },
-  { scope: 'log', keys: ['o'], action: 'pager', help: 'open the full log in $PAGER', footer: true, footerLabel: 'pager' },
+  { scope: 'log', keys: ['o'], action: 'pager', help: 'open the full log in $PAGER (cleaned, secrets masked)', footer: true, footerLabel: 'pager' },
   { scope: 'log', keys: ['escape'], action: 'back', help: 'back to the jobs table' },
 ];
 

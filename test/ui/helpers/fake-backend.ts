@@ -10,6 +10,8 @@ export interface FakeBackend extends TuiBackend {
   jobs: JobJson[];
   calls: { method: string; arg: unknown }[];
   results: Record<string, ResultResponse>;
+  /** What logTail answers per job id. */
+  logs: Record<string, string[]>;
   healthValue: Health;
   failNext: Error | null;
 }
@@ -44,6 +46,8 @@ export function makeJob(over: Partial<JobJson> & { id: string; state: JobState }
     error: over.state === 'failed' ? 'exited with code 1' : null,
     error_tail: over.state === 'failed' ? ['Traceback (most recent call last):', '  File "x.py", line 1', 'RuntimeError: CUDA out of memory'] : [],
     stop_requested: false,
+    stop_requested_at: null,
+    stop_grace_ms: null,
     retry_of: null,
     position: over.state === 'queued' ? 1 : null,
     log_path: `/state/jobs/${over.id}/output.log`,
@@ -70,6 +74,7 @@ export function fakeBackend(jobs: JobJson[] = [], opts: { demo?: boolean; graceS
     jobs,
     calls: [],
     results: {},
+    logs: {},
     failNext: null,
     healthValue: {
       version: '0.1.0',
@@ -118,6 +123,10 @@ export function fakeBackend(jobs: JobJson[] = [], opts: { demo?: boolean; graceS
       const r = b.results[id];
       if (!r) throw new Error(`no result for ${id}`);
       return r;
+    },
+    async logTail(id, lines) {
+      b.calls.push({ method: 'logTail', arg: id });
+      return (b.logs[id] ?? []).slice(-lines);
     },
     close() {},
   };

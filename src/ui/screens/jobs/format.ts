@@ -4,7 +4,7 @@ import type { Progress } from '../../../core/logs/parse.js';
 import type { Glyphs } from '../../theme/index.js';
 import { progressBar, percentText } from '../../components/progress-bar.js';
 import { formatDuration } from '../../../core/format.js';
-import { fit } from '../../text.js';
+import { cols, fit } from '../../text.js';
 
 export interface JobColumns {
   state: number;
@@ -64,20 +64,73 @@ export function headerRow(c: JobColumns, ell: string): string {
   ].join(' ');
 }
 
+/**
+ * A time as a progress bar prints it, in ms: tqdm's `MM:SS` / `H:MM:SS`, lmms-eval's `30m02s` / `1h02m` /
+ * `12s`. Null when it is none of these (or `?`).
+ */
+export function parseClock(text: string | null | undefined): number | null {
+  const t = text?.trim() ?? '';
+  const colon = /^(?:(\d+):)?(\d+):(\d\d)$/.exec(t);
+  if (colon) return ((Number(colon[1] ?? 0) * 60 + Number(colon[2])) * 60 + Number(colon[3])) * 1000;
+  const units = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
+  if (units && t !== '') return (((Number(units[1] ?? 0) * 24 + Number(units[2] ?? 0)) * 60 + Number(units[3] ?? 0)) * 60 + Number(units[4] ?? 0)) * 1000;
+  return null;
+}
+
+/** ETA in the same format as ELAPSED (core/format.ts formatDuration), or '-'. */
+export function etaText(p: Progress | undefined): string {
+  const ms = parseClock(p?.eta);
+  return ms === null ? '-' : formatDuration(ms);
+}
+
+/**
+ * A progress cell `width` columns wide: the bar's phase name, its own bar and percentage. A harness runs
+ * several bars one after another (model responding, then postprocessing), each from 0; naming the phase
+ * keeps 75 % → 30 % from reading as progress lost. Narrow cells drop the bar before the name.
+ */
+export function progressCell(job: Pick<JobJson, 'state'>, p: Progress | undefined, width: number, g: Glyphs): string {
+  const ell = g.ellipsis;
+  const label = p?.label ?? '';
+  if (job.state === 'running' && p && p.total === null && p.percent === null) return fit(label ? `${label} ${p.n}it` : `${p.n}it`, width, ell);
+  const f = progressFraction(job, p);
+  const pct = percentText(f);
+  if (!label || job.state !== 'running') return `${progressBar(f, width - 5, g.barFull, g.barEmpty)} ${pct}`;
+  const room = width - 5; // for the name and the bar
+  const bar = Math.min(room - 5, Math.max(6, room - cols(label) - 1));
+  if (bar < 6) return `${fit(label, room, ell)} ${pct}`;
+  return `${fit(label, room - bar - 1, ell)} ${progressBar(f, bar, g.barFull, g.barEmpty)} ${pct}`;
+}
+
+/** Stop in progress: SIGTERM went out at stop_requested_at; SIGKILL follows after the server's grace. */
+export function stoppingText(job: Pick<JobJson, 'stop_requested_at' | 'stop_grace_ms'>, now: number, width: number): string {
+  const at = job.stop_requested_at ? Date.parse(job.stop_requested_at) : NaN;
+  if (!Number.isFinite(at) || job.stop_grace_ms === null || job.stop_grace_ms === undefined) return 'SIGTERM sent';
+  const left = at + job.stop_grace_ms - now;
+  if (left <= 0) return 'SIGKILL sent';
+  // Whole seconds, rounded up: "in 0s" would be a lie while the kill is still to come.
+  const d = formatDuration(Math.ceil(left / 1000) * 1000);
+  const long = `SIGKILL in ${d}`;
+  return cols(long) <= width ? long : `KILL in ${d}`;
+}
+
+/** A running job whose stop was asked for: the row says "stopping", not "running · starting…". */
+export function isStopping(job: Pick<JobJson, 'state' | 'stop_requested'>): boolean {
+  return job.state === 'running' && job.stop_requested;
+}
+
 /** The row after the state column (which is drawn separately, in its colour). */
 export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g: Glyphs, now: number): string {
   const ell = g.ellipsis;
+  const cell = c.bar + 1 + c.pct;
   const gpus = job.gpus.length > 0 ? job.gpus.join(',') : job.state === 'queued' ? `(${job.spec.num_gpus ?? 1})` : '-';
   let progress: string;
-  if (job.state === 'queued') progress = fit(job.position ? `#${job.position} in queue` : 'queued', c.bar + 1 + c.pct, ell);
-  else if (job.state === 'running' && !p) progress = fit('starting…'.replace('…', ell), c.bar + 1 + c.pct, ell);
-  else if (job.state === 'running' && p && p.total === null && p.percent === null) progress = fit(`${p.n}it`, c.bar + 1 + c.pct, ell);
-  else if (job.state === 'succeeded' || job.state === 'running') {
-    const f = progressFraction(job, p);
-    progress = `${progressBar(f, c.bar, g.barFull, g.barEmpty)} ${percentText(f)}`;
-  } else progress = fit(job.error ?? '', c.bar + 1 + c.pct, ell);
+  if (job.state === 'queued') progress = fit(job.position ? `#${job.position} in queue` : 'queued', cell, ell);
+  else if (isStopping(job)) progress = fit(stoppingText(job, now, cell), cell, ell);
+  else if (job.state === 'running' && !p) progress = fit('starting…'.replace('…', ell), cell, ell);
+  else if (job.state === 'succeeded' || job.state === 'running') progress = progressCell(job, p, cell, g);
+  else progress = fit(job.error ?? '', cell, ell);
   const el = elapsedMs(job, now);
-  const eta = job.state === 'running' && p?.eta ? p.eta : '';
+  const eta = job.state === 'running' && !isStopping(job) ? etaText(p) : '-';
   return [
     fit(job.id, c.id, ell),
     fit(modelLabel(job), c.model, ell),
@@ -85,6 +138,6 @@ export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g:
     fit(gpus, c.gpus, ell),
     progress,
     fit(el === null ? '-' : formatDuration(el), c.elapsed, ell, 'right'),
-    fit(eta || '-', c.eta, ell, 'right'),
+    fit(eta, c.eta, ell, 'right'),
   ].join(' ');
 }

@@ -5,8 +5,10 @@
 import path from 'node:path';
 import { useUiStore } from '../../hooks/use-ui.js';
 import { useServices } from '../../services.js';
-import { buildCommand, maskSecrets } from '../../../core/command/build.js';
-import { runPager } from '../../pager.js';
+import { buildCommand } from '../../../core/command/build.js';
+import { redactScript, specSecrets } from '../../../core/redact.js';
+import { runPager, writeCleanCopy, type CleanCopy } from '../../pager.js';
+import { jobSecrets } from './secrets.js';
 import { modelLabel } from './format.js';
 import type { JobJson } from '../../../client/types.js';
 import type { UiStore } from '../../../state/ui.js';
@@ -18,9 +20,10 @@ function describe(job: JobJson): string {
 
 /** The command a job runs (or will run), secrets masked: it goes to the screen and the clipboard. */
 export function jobCommand(job: JobJson): string {
-  if (job.script) return maskSecrets(job.script);
+  const secrets = specSecrets(job.spec);
+  if (job.script) return redactScript(job.script, secrets);
   try {
-    return maskSecrets(buildCommand(job.spec, { cwd: job.cwd }).script);
+    return redactScript(buildCommand(job.spec, { cwd: job.cwd }).script, secrets);
   } catch {
     return '(command not available)';
   }
@@ -42,6 +45,11 @@ export function jobActions(services: AppServices, ui: UiStore) {
     flash(msg, 'success');
     await poller?.poll();
   };
+  // The server's own grace (it may run with `server start --grace 30`), else what this process was told.
+  const graceSeconds = (): number => {
+    const ms = services.jobs.getState().health?.grace_ms;
+    return typeof ms === 'number' ? ms / 1000 : backend.graceSeconds;
+  };
   return {
     stop(job: JobJson): void {
       if (job.state === 'queued') return this.cancel(job);
@@ -50,7 +58,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
         title: `Stop job ${job.id}?`,
         body: [
           describe(job),
-          `Sends SIGTERM to the job's whole process group, then SIGKILL after ${backend.graceSeconds} s if anything is still running.`,
+          `Sends SIGTERM to the job's whole process group, then SIGKILL after ${graceSeconds()} s if anything is still running.`,
           'Its log and anything already written are kept.',
         ],
         confirmLabel: 'Stop job',
@@ -96,8 +104,12 @@ export function jobActions(services: AppServices, ui: UiStore) {
         confirmLabel: 'Remove',
         danger: true,
         onConfirm: async () => {
+          // The cursor stays in place: on the row below (which moves up), or the one above for the last row.
+          const list = services.jobs.getState().jobs;
+          const i = list.findIndex((j) => j.id === job.id);
+          const neighbour = i >= 0 ? (list[i + 1] ?? list[i - 1] ?? null) : null;
           await backend.remove(job.id);
-          if (ui.getState().selectedJobId === job.id) ui.getState().selectJob(null);
+          if (ui.getState().selectedJobId === job.id || ui.getState().selectedJobId === null) ui.getState().selectJob(neighbour?.id ?? null);
           await after(`removed ${job.id}`);
         },
       });
@@ -108,9 +120,24 @@ export function jobActions(services: AppServices, ui: UiStore) {
     copyLogPath(job: JobJson): void {
       services.copy(job.log_path, 'log path');
     },
-    openPager(job: JobJson): void {
-      const err = services.suspend(() => runPager(job.log_path));
-      if (err) flash(err, 'error');
+    /**
+     * The log in $PAGER, as the output pane shows it: a raw log is full of `\r` redraws (`^M` in less) and
+     * colour codes, and may hold secrets. The pager gets a cleaned copy in a private temp dir, removed after.
+     */
+    async openPager(job: JobJson): Promise<void> {
+      let copy: CleanCopy;
+      try {
+        copy = await writeCleanCopy(job.log_path, jobSecrets(job));
+      } catch (err) {
+        flash(`cannot read the log ${job.log_path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'error');
+        return;
+      }
+      try {
+        const err = services.suspend(() => runPager(copy.file));
+        if (err) flash(err, 'error');
+      } finally {
+        copy.remove();
+      }
     },
   };
 }

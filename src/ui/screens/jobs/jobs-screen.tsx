@@ -34,7 +34,7 @@ export function tableHeight(jobCount: number, height: number): number {
 
 export function JobsScreen({ width, height, active }: JobsScreenProps): ReactNode {
   const ui = useUiStore();
-  const { feed } = useServices();
+  const { feed, logView } = useServices();
   const jobs = useJobs((s) => s.jobs);
   const selectedId = useUi((s) => s.selectedJobId);
   const pane = useUi((s) => s.pane);
@@ -48,9 +48,12 @@ export function JobsScreen({ width, height, active }: JobsScreenProps): ReactNod
   useEffect(() => {
     feed.follow(job?.id ?? null, job && job.state !== 'queued' ? job.log_path : null);
   }, [feed, job?.id, job?.log_path, job?.state === 'queued']);
-  // When it ends, read the last bytes (a final line without a newline) once.
+  // When it ends, read the last bytes (a final line without a newline) once, and bring the end into view:
+  // a pause made while it ran must not hide its outcome (the last lines) once there is nothing to follow.
   useEffect(() => {
-    if (finished) void feed.drain();
+    if (!finished) return;
+    if (feed.jobId === job?.id) logView.getState().resume();
+    void feed.drain();
   }, [feed, finished, job?.id]);
 
   useKeys(
@@ -86,7 +89,7 @@ export function JobsScreen({ width, height, active }: JobsScreenProps): ReactNod
         case 'remove': actions.remove(job); break;
         case 'copy-command': actions.copyCommand(job); break;
         case 'copy-log-path': actions.copyLogPath(job); break;
-        case 'pager': actions.openPager(job); break;
+        case 'pager': void actions.openPager(job); break;
         default: return false;
       }
       return true;

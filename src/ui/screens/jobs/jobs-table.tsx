@@ -7,7 +7,7 @@ import { STATE_TOKEN, stateLabel } from '../../components/status-badge.js';
 import { useJobs } from '../../services.js';
 import { useTheme } from '../../theme/index.js';
 import { fit } from '../../text.js';
-import { headerRow, jobColumns, rowRest } from './format.js';
+import { headerRow, isStopping, jobColumns, rowRest } from './format.js';
 import { useNow } from '../../hooks/use-now.js';
 import type { JobJson } from '../../../client/types.js';
 
@@ -36,7 +36,9 @@ export function JobsTable({ width, height, focused, selected }: JobsTableProps):
         : 'no jobs yet: press 1 to launch one';
   const renderRow = (job: JobJson, _i: number, isSel: boolean): ReactNode => (
     <Text wrap="truncate-end" inverse={isSel && focused} bold={isSel && !focused}>
-      <Text color={isSel && focused ? undefined : theme.color(STATE_TOKEN[job.state])}>{fit(stateLabel(job.state, theme.glyphs), c.state, ell)}</Text>
+      <Text color={isSel && focused ? undefined : theme.color(isStopping(job) ? 'stopped' : STATE_TOKEN[job.state])}>
+        {fit(isStopping(job) ? `${theme.glyphs.state.stopped} stopping` : stateLabel(job.state, theme.glyphs), c.state, ell)}
+      </Text>
       {` ${rowRest(job, progress[job.id], c, theme.glyphs, now)}`}
     </Text>
   );

@@ -11,13 +11,16 @@ import { TextInput } from '../../components/text-input.js';
 import { useLogView, useServices } from '../../services.js';
 import { useTheme, type Theme, type Token } from '../../theme/index.js';
 import { clean, cols, sliceCols, truncate, wrapCols } from '../../text.js';
-import { redactSecrets, secretEnvValues } from '../../../core/logs/redact.js';
-import { parseEnvLine, isSecretName } from '../../../core/command/env-lines.js';
-import { findMatch, visibleLines } from '../../../state/log-view.js';
+import { redactSecrets } from '../../../core/redact.js';
+import { jobSecrets } from './secrets.js';
+import { findMatch, matchCount, visibleLines } from '../../../state/log-view.js';
 import type { Level } from '../../../core/logs/parse.js';
 import type { LogLine } from '../../../core/logs/ring.js';
 import type { JobJson } from '../../../client/types.js';
 import { useOutputKeys } from './use-output-keys.js';
+import { useUiStore } from '../../hooks/use-ui.js';
+
+export { jobSecrets };
 
 const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
   ERROR: 'error',
@@ -27,19 +30,6 @@ const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
   DEBUG: 'debug',
   TRACE: 'debug',
 };
-
-/** Literal secret values to mask for a job: its secret-named env lines, and this session's secret env vars. */
-export function jobSecrets(job: Pick<JobJson, 'spec'> | null, env: NodeJS.ProcessEnv = process.env): string[] {
-  const values = secretEnvValues(env as Record<string, string | undefined>);
-  for (const line of job?.spec.env ?? []) {
-    const parsed = parseEnvLine(line);
-    if (parsed.kind === 'assign' && isSecretName(parsed.name)) {
-      const v = parsed.value.replace(/^(['"])(.*)\1$/, '$2');
-      if (v.length >= 6 && !v.includes('$')) values.push(v);
-    }
-  }
-  return values;
-}
 
 function highlight(text: string, query: string, theme: Theme, base: string | undefined, key: number): ReactNode {
   if (!query) return <Text key={key} color={base}>{text}</Text>;
@@ -70,6 +60,7 @@ export interface OutputPaneProps {
 export function OutputPane({ width, height, focused, job }: OutputPaneProps): ReactNode {
   const theme = useTheme();
   const { feed, logView } = useServices();
+  const ui = useUiStore();
   // Subscribing to version is what re-renders this pane once per UI tick while output streams.
   useLogView((s) => s.version);
   const follow = useLogView((s) => s.follow);
@@ -78,6 +69,8 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   const query = useLogView((s) => s.query);
   const lineCount = useLogView((s) => s.lineCount);
   const pausedAt = useLogView((s) => s.pausedAt);
+  const matchNo = useLogView((s) => s.matchNo);
+  const version = useLogView((s) => s.version);
   const truncatedBefore = useLogView((s) => s.truncatedBefore);
   const [searching, setSearching] = useState(false);
   const [draft, setDraft] = useState('');
@@ -91,7 +84,9 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   const reserved = searching || partial.trim() !== '' ? 1 : 0;
   const lineRows = Math.max(0, inner.height - reserved);
 
-  useOutputKeys({ active: focused && !searching, lineRows, job, onSearch: () => { setDraft(query); setSearching(true); } });
+  // `/` starts empty (typing replaces the last query instead of appending to it); Enter alone repeats it.
+  useOutputKeys({ active: focused && !searching, lineRows, job, onSearch: () => { setDraft(''); setSearching(true); } });
+  const matches = useMemo(() => (ring && query ? matchCount(ring, query, matchNo) : null), [ring, query, matchNo, version]);
 
   const shownText = new Map<number, string>();
   const textOf = (l: LogLine): string => {
@@ -113,9 +108,11 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   // Following with wrap, the oldest line may not fit whole: keep the newest rows.
   if (rows.length > lineRows) rows = follow ? rows.slice(rows.length - lineRows) : rows.slice(0, lineRows);
 
-  const status = [follow ? 'FOLLOW' : `PAUSED ${theme.glyphs.sep} ${Math.max(0, lineCount - pausedAt)} new`, wrap ? 'WRAP' : '', query ? `/${query}` : '']
-    .filter(Boolean)
-    .join(' ');
+  // A finished job's log grows no more: nothing to follow, nothing new while paused; say where the view is.
+  const ended = job !== null && job.state !== 'running' && job.state !== 'queued';
+  const where = ended ? (follow ? 'END' : `line ${top}/${lineCount}`) : follow ? 'FOLLOW' : `PAUSED ${theme.glyphs.sep} ${Math.max(0, lineCount - pausedAt)} new`;
+  const found = matches ? (matches.index !== null ? `match ${matches.index}/${matches.total}` : matches.total === 0 ? 'no match' : `${matches.total} matches`) : '';
+  const status = [where, wrap ? 'WRAP' : '', query ? `/${query} ${found}` : ''].filter(Boolean).join(' ');
   const title = job ? `Output ${theme.glyphs.sep} ${job.id}${truncatedBefore ? ` ${theme.glyphs.sep} older lines: o` : ''}` : 'Output';
   let placeholder = '';
   if (!job) placeholder = 'no job selected';
@@ -140,13 +137,23 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
             onChange={setDraft}
             focus
             width={inner.width - 1}
-            onSubmit={(q) => {
+            onSubmit={(typed) => {
               setSearching(false);
               const s = logView.getState();
-              s.setQuery(q);
+              if (!ring) return;
+              if (typed === '') {
+                // Enter alone repeats the last search, as in less and vim: the next match after the current one.
+                if (!s.query) return;
+                const hit = findMatch(ring, s.query, s.matchNo ?? (s.follow ? ring.totalLines + 1 : s.top), s.matchNo === null ? -1 : 1);
+                if (hit === null) ui.getState().setFlash(`not found: ${s.query}`, 'warning');
+                else s.showMatch(hit, lineRows);
+                return;
+              }
+              s.setQuery(typed);
               // Jump to the newest match: in a log the latest occurrence is usually the interesting one.
-              const hit = ring && q ? findMatch(ring, q, ring.totalLines + 1, -1) : null;
-              if (hit !== null) s.showMatch(hit, lineRows);
+              const hit = findMatch(ring, typed, ring.totalLines + 1, -1);
+              if (hit === null) ui.getState().setFlash(`not found: ${typed}`, 'warning');
+              else s.showMatch(hit, lineRows);
             }}
             onCancel={() => setSearching(false)}
           />

@@ -44,7 +44,7 @@ export function useOutputKeys(opts: { active: boolean; lineRows: number; job: Jo
         }
         case 'stop': if (opts.job) actions.stop(opts.job); break;
         case 'copy-log-path': if (opts.job) actions.copyLogPath(opts.job); break;
-        case 'pager': if (opts.job) actions.openPager(opts.job); break;
+        case 'pager': if (opts.job) void actions.openPager(opts.job); break;
         case 'back': ui.getState().setPane('table'); break;
         default: return false;
       }

@@ -6,6 +6,7 @@
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { isSecretName, parseEnvLine } from '../../../core/command/env-lines.js';
+import { redactSecrets, redactSpec, specSecrets } from '../../../core/redact.js';
 import type { EvalSpec } from '../../../core/spec.js';
 import { TextInput } from '../../components/text-input.js';
 import { windowStart } from '../../components/windowed-list.js';
@@ -146,10 +147,11 @@ export function displayValue(
     case 'env':
       return envSummary(spec.env ?? []);
     case 'args':
-      return spec.extra_args?.length ? { text: spec.extra_args.join(' ') } : unset(field);
+      return spec.extra_args?.length ? { text: redactSpec({ extra_args: spec.extra_args }).extra_args!.join(' ') } : unset(field);
     default:
       if (raw[field.key] !== undefined) return { text: raw[field.key]!, token: 'error' };
-      return isSet(v) && !(typeof v === 'number' && Number.isNaN(v)) ? { text: String(v) } : unset(field);
+      // Shown masked (api_key= in model_args, an export in the set-up line); the field editor shows it whole.
+      return isSet(v) && !(typeof v === 'number' && Number.isNaN(v)) ? { text: typeof v === 'string' ? redactSecrets(v, specSecrets(spec)) : String(v) } : unset(field);
   }
 }
 

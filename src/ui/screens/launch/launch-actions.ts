@@ -3,13 +3,14 @@
  * presets, --config YAML import/export, $EDITOR for env lines, reset. Plain functions over the stores so
  * the components stay views; every outcome is reported through the ui store (flash, banner, dialog).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { homedir } from 'node:os';
 import type { BuildOptions } from '../../../core/command/build.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import { exportConfigYaml, importConfigYaml } from '../../../core/config-yaml.js';
 import type { Problem } from '../../../core/errors.js';
+import { writePrivateFile } from '../../../core/private-files.js';
 import type { SettingsStore } from '../../../core/settings.js';
 import { emptySpec, type EvalSpec } from '../../../core/spec.js';
 import type { LaunchStore } from '../../../state/launch.js';
@@ -19,6 +20,7 @@ import { editExternally, type Suspend } from './external-editor.js';
 import { formFields, problemField } from './fields.js';
 import { checkTasks, taskWarnings } from './notes.js';
 import { buildPreview } from './preview-model.js';
+import { isConnectionError } from '../../../client/errors.js';
 
 /** The part of the backend the Launch screen uses (tests pass a fake with just this). */
 export type LaunchBackend = Pick<TuiBackend, 'submit'> & { readonly demo?: boolean };
@@ -79,7 +81,7 @@ async function submit(ctx: LaunchContext, spec: EvalSpec): Promise<void> {
       ui.getState().showError({ title: 'the server refused the spec', detail: (problems as Problem[]).map((p) => `${p.field}: ${p.message} (${p.fix})`).join('\n') });
     } else {
       const hint = (err as { hint?: unknown }).hint;
-      ui.getState().showError({ title: `launch failed: ${err instanceof Error ? err.message : String(err)}`, ...(typeof hint === 'string' ? { hint } : {}) });
+      ui.getState().showError({ title: `launch failed: ${err instanceof Error ? err.message : String(err)}`, ...(typeof hint === 'string' ? { hint } : {}), serverDown: isConnectionError(err) });
     }
   } finally {
     store.getState().setSubmitting(false);
@@ -192,9 +194,14 @@ export function exportYaml(ctx: LaunchContext, file: string, overwrite = false):
     return null;
   }
   try {
-    const { text, warnings } = exportConfigYaml(spec);
-    writeFileSync(abs, text);
-    ctx.ui.getState().setFlash(`wrote ${abs}${warnings.length ? ` (${warnings.join('; ')})` : ''}`, warnings.length ? 'warning' : 'success');
+    // Secrets go out as ${NAME} references (or masked); `lmms-tui config export --include-secrets` writes them.
+    const { text, warnings, secrets } = exportConfigYaml(spec);
+    writePrivateFile(abs, text);
+    const note = secrets.length
+      ? `; secrets not written: ${secrets.join(', ')} (env lines as \${NAME} references; lmms-tui config export --include-secrets writes them)`
+      : '';
+    const other = warnings.filter((w) => !/holds a secret/.test(w));
+    ctx.ui.getState().setFlash(`wrote ${abs} (0600)${other.length ? ` (${other.join('; ')})` : ''}${note}`, warnings.length ? 'warning' : 'success');
     return null;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Box } from 'ink';
 import { useStore } from 'zustand';
-import { isSecretName, parseEnvLine } from '../../../core/command/env-lines.js';
+import { specHasSecrets } from '../../../core/redact.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import type { SettingsStore } from '../../../core/settings.js';
 import type { LaunchStore } from '../../../state/launch.js';
@@ -148,10 +148,7 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const tasksLine = tasksState === 'ready' ? null : tasksState === 'idle' ? null : `task index: ${tasksNote}`;
   const notes = useMemo(() => fieldNotes(spec, problems, fields, check, tasksLine, models), [spec, problems, fields, check, tasksLine, models]);
   const preview = useMemo(() => buildPreview(spec, buildOptions, reveal), [spec, buildOptions, reveal]);
-  const hasSecrets = (spec.env ?? []).some((l) => {
-    const p = parseEnvLine(l);
-    return p.kind === 'assign' && isSecretName(p.name);
-  });
+  const hasSecrets = useMemo(() => specHasSecrets(spec), [spec]);
 
   const side = width >= SIDE_BY_SIDE;
   const formW = side ? Math.floor(width * 0.5) : width;

@@ -3,7 +3,8 @@
  * the script of the spec with the faulty parts left out and `<model>` / `<tasks>` placeholders, so the user
  * watches the command take shape instead of staring at an empty pane.
  */
-import { buildCommand, maskSecrets, type BuildOptions } from '../../../core/command/build.js';
+import { buildCommand, type BuildOptions } from '../../../core/command/build.js';
+import { redactScript, specSecrets } from '../../../core/redact.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import type { Problem } from '../../../core/errors.js';
 import type { EvalSpec } from '../../../core/spec.js';
@@ -23,14 +24,14 @@ export function buildPreview(spec: EvalSpec, opts: BuildOptions, reveal: boolean
   const problems = validateSpec(spec);
   if (problems.length === 0) {
     const exact = buildCommand(spec, opts).script;
-    return { script: reveal ? exact : maskSecrets(exact), exact, problems };
+    return { script: reveal ? exact : redactScript(exact, specSecrets(spec)), exact, problems };
   }
   const partial = withoutProblems(spec, problems);
   if (validateSpec(partial).length > 0) return { script: null, exact: null, problems };
   const script = buildCommand(partial, opts)
     .script.replace(`'${PLACEHOLDER_MODEL}'`, PLACEHOLDER_MODEL)
     .replace(`'${PLACEHOLDER_TASKS}'`, PLACEHOLDER_TASKS);
-  return { script: reveal ? script : maskSecrets(script), exact: null, problems };
+  return { script: reveal ? script : redactScript(script, specSecrets(spec)), exact: null, problems };
 }
 
 /** A copy of `spec` with every field that has a problem dropped (or replaced by a placeholder). */

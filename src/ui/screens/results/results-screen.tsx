@@ -14,10 +14,16 @@ import { LIST_BINDINGS, RESULTS_BINDINGS } from '../../keymap/bindings.js';
 import { useTheme } from '../../theme/index.js';
 import { clean, fit } from '../../text.js';
 import { selectedIndex } from '../jobs/jobs-screen.js';
-import { modelLabel } from '../jobs/format.js';
-import { formatMetricRow, metricColumns, metricHeader } from './format.js';
+import { elapsedMs, modelLabel } from '../jobs/format.js';
+import { formatMetricRow, metricColumns, metricHeader, noMetricsText } from './format.js';
 import { isFinished } from '../../../core/scheduler/types.js';
+import { formatDuration } from '../../../core/format.js';
+import { limitNote } from '../../../core/results/format.js';
+import { redactSecrets } from '../../../core/logs/redact.js';
 import type { MetricJson } from '../../../client/types.js';
+
+/** Log lines shown under a failed or stopped run. */
+const TAIL_LINES = 50;
 
 export interface ResultsScreenProps {
   width: number;
@@ -28,18 +34,29 @@ export interface ResultsScreenProps {
 export function ResultsScreen({ width, height, active }: ResultsScreenProps): ReactNode {
   const theme = useTheme();
   const ui = useUiStore();
-  const { backend, results, copy } = useServices();
+  const services = useServices();
+  const { backend, results, copy } = services;
   const jobs = useJobs((s) => s.jobs);
   const selectedId = useUi((s) => s.selectedJobId);
   const sel = selectedIndex(jobs, selectedId);
   const job = sel >= 0 ? jobs[sel]! : null;
   const finished = job !== null && isFinished(job.state);
   const entry = useResults((s) => (job ? s.byId[job.id] : undefined));
+  const server = useJobs((s) => s.server);
   const [row, setRow] = useState(0);
 
   useEffect(() => {
-    if (job && finished) results.getState().ensure(job.id, (id) => backend.result(id));
-  }, [job?.id, finished, results, backend]);
+    if (!job || !finished) return;
+    const state = job.state;
+    results.getState().ensure(job.id, async (id) => {
+      const r = await backend.result(id);
+      // The judge keeps a log tail for failed runs only; a stopped (or failed-at-launch) one gets it here.
+      if (r.error_tail.length > 0 || state === 'succeeded' || state === 'cancelled') return r;
+      const tail = await backend.logTail(id, TAIL_LINES).catch(() => []);
+      return { ...r, error_tail: tail };
+    });
+    // `server`: results that failed to load while the server was away are read again once it is back.
+  }, [job?.id, finished, results, backend, server]);
 
   const metrics: MetricJson[] = entry?.status === 'ok' ? entry.result.metrics : [];
   const files = entry?.status === 'ok' && entry.result.files.length > 0 ? entry.result.files : (job?.results ?? []);
@@ -50,12 +67,21 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
   const info: { text: string; color?: string }[] = [];
   if (job) {
     info.push({ text: `${modelLabel(job)} on ${job.spec.tasks.join(',')}` });
+    if (job.spec.model_args) info.push({ text: `model_args: ${redactSecrets(job.spec.model_args)}`, color: theme.color('muted') });
+    const ran = elapsedMs(job, services.now());
+    const evalS = entry?.status === 'ok' ? entry.result.eval_seconds : null;
+    if (ran !== null && finished) {
+      info.push({ text: `ran ${formatDuration(ran)}${evalS != null ? ` (evaluation ${formatDuration(evalS * 1000)})` : ''}`, color: theme.color('muted') });
+    }
     info.push({ text: `results: ${files.length > 0 ? files.join(', ') : job.output_path}`, color: theme.color('muted') });
+    // A --limit run scores a subset: say so next to the numbers (the results file's value, else the spec's).
+    const limit = limitNote((entry?.status === 'ok' ? entry.result.limit : null) ?? job.spec.limit);
+    if (limit && finished) info.push({ text: limit, color: theme.color('warning') });
     if (job.state === 'failed' || job.state === 'stopped' || job.state === 'cancelled') {
       info.push({ text: `reason: ${job.error ?? job.state}`, color: theme.color('error') });
     }
   }
-  const tail = job && job.state === 'failed' ? (entry?.status === 'ok' && entry.result.error_tail.length > 0 ? entry.result.error_tail : job.error_tail) : [];
+  const tail = job && (job.state === 'failed' || job.state === 'stopped') ? (entry?.status === 'ok' && entry.result.error_tail.length > 0 ? entry.result.error_tail : job.error_tail) : [];
   const tailRows = Math.min(tail.length, Math.max(0, Math.floor((inner.height - info.length - 2) / 2)));
   const tableRows = Math.max(0, inner.height - 1 - info.length - (tailRows > 0 ? tailRows + 1 : 0) - 1);
   const c = metricColumns(inner.width);
@@ -101,7 +127,7 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
   else if (!finished) body = <Text color={theme.color('muted')}>{fit(`job ${job.id} is ${job.state}: results appear when it finishes (2 shows its output)`, inner.width, ell)}</Text>;
   else if (entry?.status === 'loading' || !entry) body = <Text color={theme.color('muted')}>{fit('loading results…', inner.width, ell)}</Text>;
   else if (entry.status === 'error') body = <Text color={theme.color('error')}>{fit(`could not read results: ${entry.message}`, inner.width, ell)}</Text>;
-  else if (metrics.length === 0) body = <Text color={theme.color('muted')}>{fit(job.state === 'succeeded' ? 'no metrics in the results file' : 'no metrics: the run did not finish', inner.width, ell)}</Text>;
+  else if (metrics.length === 0) body = <Text color={theme.color('muted')}>{fit(noMetricsText(job), inner.width, ell)}</Text>;
   else {
     body = (
       <Box flexDirection="column">
