@@ -43,6 +43,13 @@ export interface JobRecord {
   error_tail: string[];
   stop_requested: boolean;
   retry_of: string | null;
+  /** The job's cgroup directory (stop kills everything in it); null: none, stop sweeps group, session and marker. */
+  cgroup: string | null;
+  /**
+   * Pids of the job's processes that stop or the end of the job could not remove (alive after SIGKILL,
+   * e.g. stuck in the kernel): they may still hold GPU memory. Empty normally.
+   */
+  escaped: number[];
 }
 
 /** The fields a record has before its job has run: a new job's, and the defaults for older records. */
@@ -62,6 +69,8 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     error: null,
     error_tail: [],
     stop_requested: false,
+    cgroup: null,
+    escaped: [],
   };
 }
 
