@@ -148,6 +148,12 @@ export const jobSchema: Schema = {
     error_tail: stringList,
     stop_requested: { type: 'boolean' },
     retry_of: nullable('string'),
+    cgroup: { ...nullable('string'), description: "the job's cgroup directory; null: none (stop sweeps the process group, session and job marker)" },
+    escaped: {
+      type: 'array',
+      items: { type: 'integer' },
+      description: "pids of the job's processes still alive after stop's SIGKILL (stuck or out of reach); empty normally",
+    },
     log_path: { type: 'string' },
   },
 };

@@ -45,6 +45,8 @@ export function makeJob(over: Partial<JobJson> & { id: string; state: JobState }
     error_tail: over.state === 'failed' ? ['Traceback (most recent call last):', '  File "x.py", line 1', 'RuntimeError: CUDA out of memory'] : [],
     stop_requested: false,
     retry_of: null,
+    cgroup: null,
+    escaped: [],
     position: over.state === 'queued' ? 1 : null,
     log_path: `/state/jobs/${over.id}/output.log`,
     ...over,

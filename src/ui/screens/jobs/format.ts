@@ -64,6 +64,21 @@ export function headerRow(c: JobColumns, ell: string): string {
   ].join(' ');
 }
 
+/**
+ * Processes of a finished job that stop could not remove (they may still hold GPU memory), first in
+ * the row so a narrow terminal still shows them. Records from an older server have no `escaped`.
+ */
+export function escapedNote(job: Pick<JobJson, 'escaped'>): string {
+  const n = job.escaped?.length ?? 0;
+  return n ? `${n} escaped · ` : '';
+}
+
+/** The pids themselves, for the output pane's title (the row has no room for them). */
+export function escapedTitle(job: Pick<JobJson, 'escaped'>, sep: string): string {
+  const pids = job.escaped ?? [];
+  return pids.length ? ` ${sep} left running after stop: pid ${pids.join(',')}` : '';
+}
+
 /** The row after the state column (which is drawn separately, in its colour). */
 export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g: Glyphs, now: number): string {
   const ell = g.ellipsis;
@@ -75,7 +90,7 @@ export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g:
   else if (job.state === 'succeeded' || job.state === 'running') {
     const f = progressFraction(job, p);
     progress = `${progressBar(f, c.bar, g.barFull, g.barEmpty)} ${percentText(f)}`;
-  } else progress = fit(job.error ?? '', c.bar + 1 + c.pct, ell);
+  } else progress = fit(escapedNote(job) + (job.error ?? ''), c.bar + 1 + c.pct, ell);
   const el = elapsedMs(job, now);
   const eta = job.state === 'running' && p?.eta ? p.eta : '';
   return [

@@ -18,6 +18,7 @@ import type { Level } from '../../../core/logs/parse.js';
 import type { LogLine } from '../../../core/logs/ring.js';
 import type { JobJson } from '../../../client/types.js';
 import { useOutputKeys } from './use-output-keys.js';
+import { escapedTitle } from './format.js';
 
 const LEVEL_TOKEN: Partial<Record<Level, Token>> = {
   ERROR: 'error',
@@ -116,7 +117,9 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   const status = [follow ? 'FOLLOW' : `PAUSED ${theme.glyphs.sep} ${Math.max(0, lineCount - pausedAt)} new`, wrap ? 'WRAP' : '', query ? `/${query}` : '']
     .filter(Boolean)
     .join(' ');
-  const title = job ? `Output ${theme.glyphs.sep} ${job.id}${truncatedBefore ? ` ${theme.glyphs.sep} older lines: o` : ''}` : 'Output';
+  const title = job
+    ? `Output ${theme.glyphs.sep} ${job.id}${escapedTitle(job, theme.glyphs.sep)}${truncatedBefore ? ` ${theme.glyphs.sep} older lines: o` : ''}`
+    : 'Output';
   let placeholder = '';
   if (!job) placeholder = 'no job selected';
   else if (job.state === 'queued') placeholder = `queued${job.position ? ` (#${job.position})` : ''}: output appears when it starts`;
