@@ -109,8 +109,21 @@ export function jobMembers(handle: ProcessHandle): number[] {
   return jobProcesses(handle).map((s) => s.pid);
 }
 
-/** The real ops for one job. */
+/**
+ * The real ops for one job. Whatever one sweep found stays the job's for the whole stop while it runs
+ * with the same start time: SIGTERM may kill a parent and orphan its SIGTERM-ignoring child, whose only
+ * link to the job (its parent) is then gone by the time SIGKILL is due.
+ */
 export function jobOps(handle: ProcessHandle): GroupOps {
+  const known = new Map<number, ProcStat>();
+  const sweep = (): ProcStat[] => {
+    for (const s of jobProcesses(handle)) known.set(s.pid, s);
+    for (const [pid, s] of known) {
+      const now = readProcStat(pid);
+      if (!now || now.startTime !== s.startTime || now.state === 'Z' || now.state === 'X') known.delete(pid);
+    }
+    return [...known.values()];
+  };
   return {
     kill(_pgid, signal) {
       let sent = handle.cgroup ? signalCgroup(handle.cgroup, signal) : 0;
@@ -123,8 +136,8 @@ export function jobOps(handle: ProcessHandle): GroupOps {
           if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
         }
       }
-      for (const s of jobProcesses(handle)) {
-        if (group && s.pgrp === handle.pgid) continue; // the group signal reached it
+      for (const s of sweep()) {
+        if (group && readProcStat(s.pid)?.pgrp === handle.pgid) continue; // the group signal reached it
         // Found a moment ago by its stat; the same start time means the pid was not reused since.
         if (readStartTime(s.pid) !== s.startTime) continue;
         try {
@@ -136,7 +149,7 @@ export function jobOps(handle: ProcessHandle): GroupOps {
       }
       return sent > 0;
     },
-    members: () => jobMembers(handle),
+    members: () => sweep().map((s) => s.pid),
   };
 }
 

@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   gpus?: number[] | null;
   /** Stop: SIGTERM, then SIGKILL after this long. Default 10 s. */
   graceMs?: number;
+  /** Stop: how long processes get to vanish after SIGKILL before they are recorded as `escaped`. Default 5 s. */
+  killWaitMs?: number;
   /** Finished jobs kept on disk (oldest removed first). Default 500. */
   keepFinished?: number;
   /** Poll interval for jobs adopted from a previous host. Default 500 ms. */
@@ -227,7 +229,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!job.stop_requested) this.update(job, { stop_requested: true });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
-      const stopping = this.runner.stopGroup(handleOf(job)!, { graceMs: opts.graceMs ?? this.opts.graceMs ?? 10_000 }).then((res) => {
+      const stopping = this.runner.stopGroup(handleOf(job)!, { graceMs: opts.graceMs ?? this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs }).then((res) => {
         this.stopSignals.set(job.id, res.signal);
         this.stopEscaped.set(job.id, res.remaining ?? []);
       });
@@ -394,7 +396,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       escaped = this.stopEscaped.get(id) ?? [];
       this.stopEscaped.delete(id);
     } else if (handle && this.runner.jobMembers(handle).length > 0) {
-      const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000 });
+      const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
       escaped = res.remaining ?? [];
     }
     if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup) && handle) {
