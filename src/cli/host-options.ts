@@ -46,7 +46,10 @@ export async function hostOptions(values: HostOptionValues, env: NodeJS.ProcessE
   } else if (env.LMMS_TUI_GRACE_MS) {
     graceMs = Number(env.LMMS_TUI_GRACE_MS);
   }
+  // How long stop waits after SIGKILL before it records survivors as escaped; tests shorten it.
+  const killWaitMs = Number(env.LMMS_TUI_KILL_WAIT_MS);
   return {
+    killWaitMs: env.LMMS_TUI_KILL_WAIT_MS && Number.isFinite(killWaitMs) && killWaitMs >= 0 ? killWaitMs : undefined,
     stateDir: stateDir(env),
     gpus: values.gpus !== undefined ? parseGpuList(values.gpus) : await detectGpus(),
     concurrency: positiveInt('--concurrency', values.concurrency),

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupBase, findCgroupBase, JOB_MARKER_ENV, markedProcesses, readProcStat, sessionMembers, type CgroupMode } from '../../src/core/runner/index.js';
 import { Scheduler, type JobRecord } from '../../src/core/scheduler/index.js';
@@ -35,57 +36,16 @@ afterEach(() => {
 // The real interpreter, not a pyenv shim (a bash script that execs python: slower, and one more process).
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
-/**
- * A worker that ignores SIGTERM and then leaves: `setsid` (new session), `setpgid` (new group, same
- * session) or `daemon` (fork, setsid, fork: re-parented to init, like a daemonised helper). It writes
- * its pid once it has done so.
- */
-const WORKER = String.raw`import os, signal, sys, time
-kind, pidfile = sys.argv[1], sys.argv[2]
-signal.signal(signal.SIGTERM, signal.SIG_IGN)
-if kind == 'setsid':
-    os.setsid()
-elif kind == 'setpgid':
-    os.setpgid(0, 0)
-elif kind == 'daemon':
-    if os.fork():
-        os._exit(0)
-    os.setsid()
-    if os.fork():
-        os._exit(0)
-with open(pidfile, 'a') as f:
-    f.write(f'{os.getpid()}\n')
-time.sleep(1000)
-`;
+// Workers ignoring SIGTERM that leave the group/session (see the fixture's header).
+const SPAWN = fileURLToPath(new URL('../fixtures/escape/spawn.sh', import.meta.url));
 
-/** The set-up line: starts one worker in the background, then (hold) keeps the job running until stopped. */
-function spawnScript(dir: string): string {
-  const worker = path.join(dir, 'worker.py');
-  writeFileSync(worker, WORKER);
-  const sh = path.join(dir, 'spawn.sh');
-  writeFileSync(
-    sh,
-    `kind=$1 pidfile=$2 hold=$3
-case $kind in
-  # The marker scrubbed from the environment the worker is exec'd with (what /proc/<pid>/environ shows).
-  scrubbed-*) env -u ${JOB_MARKER_ENV} ${PYTHON} ${worker} "\${kind#scrubbed-}" "$pidfile" & ;;
-  *) ${PYTHON} ${worker} "$kind" "$pidfile" & ;;
-esac
-# The worker is up (its pid written) before the set-up line returns, so a job that ends has really left it behind.
-until [ -s "$pidfile" ]; do sleep 0.01; done
-if [ "$hold" = hold ]; then wait; fi
-`,
-  );
-  return sh;
-}
-
-function spec(sh: string, kind: string, pidfile: string, hold: boolean): EvalSpec {
+function spec(kind: string, pidfile: string, hold: boolean): EvalSpec {
   return {
     harness: 'lmms-eval',
     model: 'demo',
     tasks: ['demo_mme'],
     demo: true,
-    setup: `bash ${sh} ${kind} ${pidfile} ${hold ? 'hold' : 'end'}`,
+    setup: `bash ${SPAWN} ${PYTHON} ${kind} ${pidfile} ${hold ? 'hold' : 'end'}`,
     env: ['export LMMS_DEMO_PACE=0'],
   };
 }
@@ -117,7 +77,7 @@ function leftovers(job: JobRecord, workers: number[]): number[] {
 
 async function runTrial(s: Scheduler, dir: string, kind: string, trial: number): Promise<{ job: JobRecord; workers: number[] }> {
   const pidfile = path.join(dir, `pids-${kind}-${trial}`);
-  const job = s.submit(spec(spawnScript(dir), kind, pidfile, true));
+  const job = s.submit(spec(kind, pidfile, true));
   await until(() => pidsIn(pidfile).length === 1, 15_000);
   const workers = pidsIn(pidfile);
   for (const w of workers) strays.add(w);
@@ -213,7 +173,7 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
       const dir = tmp();
       const s = await open(dir, mode);
       const pidfile = path.join(dir, 'pids');
-      const job = s.submit(spec(spawnScript(dir), 'setsid', pidfile, true));
+      const job = s.submit(spec('setsid', pidfile, true));
       await until(() => pidsIn(pidfile).length === 1, 15_000);
       const [stuck] = pidsIn(pidfile) as [number];
       strays.add(stuck);
@@ -247,10 +207,9 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
     it(`when the job ends by itself, a setsid worker it left is killed before the next job starts (cgroup ${mode})`, async () => {
       const dir = tmp();
       const s = await open(dir, isRoot ? mode : 'off');
-      const sh = spawnScript(dir);
       const pidfile = path.join(dir, 'pids');
-      const a = s.submit(spec(sh, 'daemon', pidfile, false));
-      const b = s.submit(spec(sh, 'setsid', `${pidfile}-b`, true));
+      const a = s.submit(spec('daemon', pidfile, false));
+      const b = s.submit(spec('setsid', `${pidfile}-b`, true));
       let workerAtB: boolean | null = null;
       s.on('job', (j) => {
         if (j.id === b.id && j.state === 'running' && workerAtB === null) workerAtB = pidsIn(pidfile).some(running);
