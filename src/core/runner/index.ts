@@ -12,6 +12,7 @@ export {
   createJobCgroup,
   findCgroupBase,
   parseCgroupMode,
+  parseMountinfo,
   removeJobCgroup,
   signalCgroup,
   type CgroupBase,
