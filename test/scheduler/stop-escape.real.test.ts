@@ -1,7 +1,7 @@
 // Stop and the end of a job reach processes that left the job's process group or session (setsid,
 // setpgid, a daemonised helper), with a cgroup per job and without one (LMMS_TUI_CGROUP=off), all with
 // real processes checked in /proc, through the real scheduler.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -224,4 +224,35 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
       await s.stop(b.id);
     });
   }
+
+  it('a host killed with -9: the next host adopts the job and its stop still reaches a worker only the cgroup holds (cgroup from the record)', async () => {
+    const dir = tmp();
+    const pidfile = path.join(dir, 'pids');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/scheduler/host-child.ts'), dir, JSON.stringify([spec(isRoot ? 'scrubbed-daemon' : 'setsid', pidfile, true)])], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LMMS_TUI_CGROUP: isRoot ? 'auto' : 'off' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await until(() => out.includes('\n') && pidsIn(pidfile).length === 1, 20_000);
+    const [id] = JSON.parse(out) as [string];
+    const [worker] = pidsIn(pidfile) as [number];
+    strays.add(worker);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(running(worker)).toBe(true);
+
+    // The new host's own setting does not matter: the record names the cgroup. As root the worker scrubbed
+    // the marker and daemonised, so only that cgroup leads to it.
+    const s = await open(dir, 'off');
+    const adopted = s.get(id);
+    expect(adopted.state).toBe('running');
+    if (isRoot) expect(adopted.cgroup).not.toBeNull();
+    const done = await s.stop(id);
+    expect(done).toMatchObject({ state: 'stopped', escaped: [] });
+    expect(leftovers(done, [worker])).toEqual([]);
+    if (done.cgroup) expect(existsSync(done.cgroup)).toBe(false);
+  });
 });
