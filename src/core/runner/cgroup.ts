@@ -210,9 +210,11 @@ export function cgroupProcs(cg: string): number[] {
   });
 }
 
-/** True while `pid` is still in `cg` (or below it): a pid read from cgroup.procs is checked again just before it is signalled. */
-function stillIn(pid: number, cg: string): boolean {
-  const rel = cgPathOf(cg);
+/**
+ * True while `pid` is still in the cgroup whose hierarchy path is `rel` (or below it): a pid read from
+ * cgroup.procs is checked again just before it is signalled, so a pid reused meanwhile is left alone.
+ */
+function stillIn(pid: number, rel: string | null): boolean {
   if (rel === null) return false;
   try {
     return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
@@ -300,7 +302,8 @@ export function signalCgroup(cg: string, signal: 'SIGTERM' | 'SIGKILL'): number 
     const frozen = signal === 'SIGKILL';
     if (frozen) freezeV1(cg, 200);
     try {
-      return signalPids(cgroupProcs(cg), signal, frozen ? () => true : (pid) => stillIn(pid, cg));
+      const rel = cgPathOf(cg);
+      return signalPids(cgroupProcs(cg), signal, (pid) => stillIn(pid, rel));
     } finally {
       if (frozen) thawV1(cg);
     }
@@ -315,7 +318,8 @@ export function signalCgroup(cg: string, signal: 'SIGTERM' | 'SIGKILL'): number 
       // fall through to one by one
     }
   }
-  return signalPids(pids, signal, (pid) => stillIn(pid, cg));
+  const rel = cgPathOf(cg);
+  return signalPids(pids, signal, (pid) => stillIn(pid, rel));
 }
 
 /** Removes the job's cgroup tree once it is empty; false when processes are still in it. */
