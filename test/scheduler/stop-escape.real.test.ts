@@ -191,6 +191,12 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
         writeFileSync(path.join(ice, 'freezer.state'), 'THAWED');
         // Its SIGKILL was pending: thawed, it dies.
         await until(() => !running(stuck));
+        // The job's cgroup stayed while the process was in it; the next host removes it once empty.
+        const cg = s.get(job.id).cgroup;
+        if (mode === 'auto') expect(cg && existsSync(cg)).toBe(true);
+        s.close();
+        await open(dir, mode);
+        if (cg) expect(existsSync(cg)).toBe(false);
         await until(() => {
           try {
             rmdirSync(ice);

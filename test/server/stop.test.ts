@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findCgroupBase } from '../../src/core/runner/index.js';
+import { findCgroupBase, removeJobCgroup } from '../../src/core/runner/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alivePids, cleanupHomes, cli, client, newHome, startCli, until } from './helpers.js';
 
@@ -65,6 +65,9 @@ describe('stopping jobs', () => {
     } finally {
       writeFileSync(path.join(ice, 'freezer.state'), 'THAWED');
       await until(() => !running(stuck), { what: 'the thawed worker to die of its pending SIGKILL' });
+      // The job's cgroup outlived the job while the stuck process was in it (the next server removes it).
+      const cg = (JSON.parse((await cli(['show', id2, '--json'], env)).stdout) as { cgroup: string | null }).cgroup;
+      if (cg) await until(() => removeJobCgroup(cg), { what: "the job's cgroup to be removable" });
       await until(() => {
         rmdirSync(ice);
         return true;

@@ -104,6 +104,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const s = new Scheduler(opts, store.load(), store, lock);
       s.checkCgroupMode();
       await s.readopt();
+      s.tidyCgroups();
       s.dispatch();
       return s;
     } catch (err) {
@@ -268,6 +269,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * A finished job keeps its cgroup while processes that escaped stop are in it; once they have died,
+   * the next host removes the empty directory (removal fails harmlessly while it is still populated).
+   */
+  private tidyCgroups(): void {
+    for (const job of this.jobs.values()) if (isFinished(job.state) && job.cgroup) this.runner.removeJobCgroup(job.cgroup);
+  }
 
   /** An explicit cgroup kind that this machine cannot give is refused up front, not discovered per job. */
   private checkCgroupMode(): void {
