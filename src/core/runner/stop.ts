@@ -87,8 +87,12 @@ export function jobProcesses(handle: ProcessHandle): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
   for (const s of all) {
     children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+    // Kernel threads (kthreadd, pid 2, and its children) have no environment worth reading.
+    const kernel = s.pid === 2 || s.ppid === 2;
     const ours =
-      inCgroup.has(s.pid) || (group && (s.pgrp === handle.pgid || s.session === handle.pgid)) || (needle !== null && hasMarker(s.pid, needle));
+      inCgroup.has(s.pid) ||
+      (group && (s.pgrp === handle.pgid || s.session === handle.pgid)) ||
+      (needle !== null && !kernel && hasMarker(s.pid, needle));
     if (ours) found.set(s.pid, s);
   }
   // Descendants: a child of one of ours is ours, whatever session, group or environment it has.
@@ -161,12 +165,17 @@ export function jobOps(handle: ProcessHandle): GroupOps {
 async function waitEmpty(ops: GroupOps, pgid: number, deadline: number, pollMs: number, clock: Clock, again?: () => void): Promise<boolean> {
   // Most processes die within milliseconds of the signal: look again soon, then back off to pollMs.
   for (let step = 1, first = true; ; step = Math.min(step * 2, pollMs), first = false) {
+    const t0 = clock.now();
     if (ops.members(pgid).length === 0) return true;
-    const left = deadline - clock.now();
+    const now = clock.now();
+    const left = deadline - now;
     if (left <= 0) return false;
     if (!first) again?.();
+    // A look is a pass over /proc (tens of ms on a box with thousands of processes): rest at least
+    // four times as long as it took, so a long grace period does not keep a core busy.
+    const rest = Math.max(Math.min(step, pollMs), 4 * (now - t0));
     // Sleep no further than the deadline so escalation happens exactly at graceMs.
-    await clock.sleep(Math.min(step, pollMs, left));
+    await clock.sleep(Math.min(rest, left));
   }
 }
 
