@@ -261,4 +261,38 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
     expect(leftovers(done, [worker])).toEqual([]);
     if (done.cgroup) expect(existsSync(done.cgroup)).toBe(false);
   });
+
+  for (const mode of ['auto', 'off'] as const) {
+    it(`a job whose pid was never saved (host killed while it started): the next host stops what its ${mode === 'auto' ? 'cgroup' : 'marker'} holds`, async () => {
+      const dir = tmp();
+      const pidfile = path.join(dir, 'pids');
+      const root = fileURLToPath(new URL('../..', import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/scheduler/host-child.ts'), dir, JSON.stringify([spec('setsid', pidfile, true)])], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LMMS_TUI_CGROUP: isRoot ? mode : 'off' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await until(() => out.includes('\n') && pidsIn(pidfile).length === 1, 20_000);
+      const [id] = JSON.parse(out) as [string];
+      const [worker] = pidsIn(pidfile) as [number];
+      strays.add(worker);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      // The record as the crash window leaves it: running, no pid (the wrapper runs on, unknown).
+      const file = path.join(dir, 'jobs', id, 'job.json');
+      const record = JSON.parse(readFileSync(file, 'utf8')) as JobRecord;
+      const wrapper = record.pid!;
+      strays.add(wrapper);
+      writeFileSync(file, JSON.stringify({ ...record, pid: null, proc_start: null }));
+
+      const s = await open(dir, 'off');
+      const done = await s.waitFor(id);
+      expect(done.state).toBe('failed');
+      expect(done.escaped).toEqual([]);
+      expect(leftovers({ ...done, pid: wrapper }, [worker, wrapper])).toEqual([]);
+      if (done.cgroup) expect(existsSync(done.cgroup)).toBe(false);
+    });
+  }
 });

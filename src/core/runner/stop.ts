@@ -57,6 +57,9 @@ export const realGroupOps: GroupOps = {
  * If the leader is gone but members remain (the wrapper was SIGKILLed earlier), they are still ours.
  */
 function groupIsOurs(handle: ProcessHandle): boolean {
+  // pgid 0 or below: the wrapper's pid was never learnt (a crash while it started); only the cgroup
+  // and the marker lead to the job then. (kill(-0) would signal our own group, kill(-1) everything.)
+  if (!(handle.pgid > 1)) return false;
   const leaderStart = readStartTime(handle.pgid);
   return !(leaderStart !== null && handle.pgid === handle.pid && leaderStart !== handle.startTime);
 }

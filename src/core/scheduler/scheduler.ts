@@ -396,7 +396,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async drainGroup(id: string): Promise<number[]> {
     const job = this.jobs.get(id);
     if (!job) return [];
-    const handle = handleOf(job);
+    // Without a pid (the host died while the job was starting) its cgroup and marker still find it.
+    const handle = handleOf(job) ?? { pid: 0, pgid: 0, startTime: 0, jobId: job.id, cgroup: job.cgroup };
     let escaped: number[] = [];
     const stopping = this.stopping.get(id);
     if (stopping) {
@@ -404,11 +405,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.stopping.delete(id);
       escaped = this.stopEscaped.get(id) ?? [];
       this.stopEscaped.delete(id);
-    } else if (handle && this.runner.jobMembers(handle).length > 0) {
+    } else if (this.runner.jobMembers(handle).length > 0) {
       const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
       escaped = res.remaining ?? [];
     }
-    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup) && handle) {
+    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup)) {
       escaped = [...new Set([...escaped, ...this.runner.jobMembers(handle)])];
     }
     return escaped.sort((a, b) => a - b);
