@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import { detectGpus, parseGpuList } from '../core/scheduler/index.js';
 import type { SchedulerOptions } from '../core/scheduler/index.js';
 import { stateDir } from '../core/paths.js';
+import { parseCgroupMode } from '../core/runner/index.js';
 
 /**
  * Options of whoever hosts the scheduler (the server, or `run --no-server`). Each also reads an env var
@@ -13,7 +14,12 @@ export function addHostOptions(cmd: Command): Command {
     .addOption(new Option('--gpus <list>', 'GPU pool, e.g. 0,1,2,3 or 0-3, or "none" (default: nvidia-smi -L)').env('LMMS_TUI_GPUS'))
     .addOption(new Option('--concurrency <n>', 'jobs running at once (default: pool size, or 1)').env('LMMS_TUI_CONCURRENCY'))
     .addOption(new Option('--grace <seconds>', 'stop: seconds between SIGTERM and SIGKILL (default 10)'))
-    .addOption(new Option('--keep <n>', 'finished jobs kept (default 500)').env('LMMS_TUI_KEEP'));
+    .addOption(new Option('--keep <n>', 'finished jobs kept (default 500)').env('LMMS_TUI_KEEP'))
+    .addOption(
+      new Option('--cgroup <mode>', 'one cgroup per job, so stop reaches processes that left the group: auto, v2, v1 or off (default auto)').env(
+        'LMMS_TUI_CGROUP',
+      ),
+    );
 }
 
 export interface HostOptionValues {
@@ -21,6 +27,7 @@ export interface HostOptionValues {
   concurrency?: string;
   grace?: string;
   keep?: string;
+  cgroup?: string;
 }
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -39,11 +46,15 @@ export async function hostOptions(values: HostOptionValues, env: NodeJS.ProcessE
   } else if (env.LMMS_TUI_GRACE_MS) {
     graceMs = Number(env.LMMS_TUI_GRACE_MS);
   }
+  // How long stop waits after SIGKILL before it records survivors as escaped; tests shorten it.
+  const killWaitMs = Number(env.LMMS_TUI_KILL_WAIT_MS);
   return {
+    killWaitMs: env.LMMS_TUI_KILL_WAIT_MS && Number.isFinite(killWaitMs) && killWaitMs >= 0 ? killWaitMs : undefined,
     stateDir: stateDir(env),
     gpus: values.gpus !== undefined ? parseGpuList(values.gpus) : await detectGpus(),
     concurrency: positiveInt('--concurrency', values.concurrency),
     keepFinished: positiveInt('--keep', values.keep),
     graceMs,
+    cgroup: parseCgroupMode(values.cgroup ?? env.LMMS_TUI_CGROUP, '--cgroup (LMMS_TUI_CGROUP)'),
   };
 }

@@ -8,7 +8,7 @@ import { tcpAuth } from '../server/options.js';
 import { UsageError } from './client-helpers.js';
 import { addHostOptions, hostOptions, type HostOptionValues } from './host-options.js';
 
-/** Adds the scheduler flags (--gpus, --concurrency, --grace, --keep; each also read from the environment). */
+/** Adds the scheduler flags (--gpus, --concurrency, --grace, --keep, --cgroup; each also read from the environment). */
 export function addSchedulerOptions(cmd: Command): Command {
   return addHostOptions(cmd);
 }
@@ -16,7 +16,7 @@ export function addSchedulerOptions(cmd: Command): Command {
 /** The scheduler flags as `server run` arguments, so `server start --gpus 0,1` reaches the spawned server. */
 export function schedulerArgs(flags: HostOptionValues): string[] {
   const out: string[] = [];
-  for (const k of ['gpus', 'concurrency', 'grace', 'keep'] as const) if (flags[k] !== undefined) out.push(`--${k}`, String(flags[k]));
+  for (const k of ['gpus', 'concurrency', 'grace', 'keep', 'cgroup'] as const) if (flags[k] !== undefined) out.push(`--${k}`, String(flags[k]));
   return out;
 }
 

@@ -84,7 +84,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
   route(
     {
       method: 'POST', url: `${API}/jobs/:id/stop`, tag: 'jobs', summary: 'Stop a running job (a queued one is cancelled)',
-      description: 'SIGTERM to the job\'s whole process group, SIGKILL after the grace period. Answers 202 at once (the job shows `stop_requested`) unless `wait=1`, which answers 200 once it has ended.',
+      description: 'SIGTERM to every process of the job (its cgroup, process group, session and marked processes), SIGKILL after the grace period; pids still alive after that are listed in `escaped`. Answers 202 at once (the job shows `stop_requested`) unless `wait=1`, which answers 200 once it has ended.',
       params: S.idParams, querystring: S.stopQuery,
       responses: { 200: ['ended (wait=1) or cancelled', S.jobSchema], 202: ['stopping', S.jobSchema], ...common, 409: ['the job has already finished'] },
     },

@@ -18,6 +18,8 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
     ['elapsed', job.started_at ? elapsed(job, now) : null],
     ['gpus', job.gpus.length ? job.gpus.join(',') : null],
     ['pid', job.pid !== null ? String(job.pid) : null],
+    ['cgroup', job.pid === null ? null : (job.cgroup ?? 'none (stop sweeps the process group, session and job marker)')],
+    ['escaped', job.escaped?.length ? `${job.escaped.join(', ')}: still running after stop, out of reach (kill -9 them by hand)` : null],
     ['exit', job.exit_code !== null || job.signal ? `${job.exit_code ?? '-'}${job.signal ? ` (${job.signal})` : ''}` : null],
     ['cwd', job.cwd],
     ['output', job.output_path],

@@ -31,7 +31,11 @@ export const JOB_FILES = {
  *   with SIGINT ignored, and Python keeps an inherited SIG_IGN for SIGINT, so Ctrl-C-style stops
  *   (KeyboardInterrupt) would stop working.
  */
-export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory.
+export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory, $2 = the job's cgroup directory or empty.
+# cgroup first, before anything forks: every process the job ever starts is born in it, whatever it
+# does with setsid/setpgid (src/core/runner/cgroup.ts). If the move fails, stop still sweeps the group,
+# session and marker; say so in the log rather than refuse to run.
+if [ -n "$2" ] && ! { echo $$ >"$2/cgroup.procs"; } 2>/dev/null; then echo "lmms-tui: could not join cgroup $2; stop falls back to the process group, session and job marker" >&2; fi
 trap ':' TERM INT HUP
 "$BASH" "$1/job.sh"
 st=$?
@@ -72,7 +76,7 @@ export async function launchJob(req: LaunchRequest): Promise<LaunchedJob> {
   // A record left by an earlier attempt in the same directory would be taken for this run's result.
   rmSync(path.join(jobDir, JOB_FILES.exit), { force: true });
 
-  const argv = [BASH, wrapperPath, jobDir];
+  const argv = [BASH, wrapperPath, jobDir, req.cgroup ?? ''];
   const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a', 0o600);
   let child;
   try {

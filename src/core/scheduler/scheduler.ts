@@ -9,7 +9,7 @@ import { demoHarnessDir } from '../paths.js';
 import { specSecrets } from '../redact.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
-import type { ExitInfo, LaunchedJob } from '../runner/index.js';
+import { parseCgroupMode, type CgroupMode, type ExitInfo, type LaunchedJob, type ProcessHandle } from '../runner/index.js';
 import type { EvalSpec } from '../spec.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
@@ -18,7 +18,7 @@ import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState,
 
 export type RunnerApi = Pick<
   typeof realRunner,
-  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'groupMembers'
+  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'jobMembers' | 'cgroupBase' | 'createJobCgroup' | 'removeJobCgroup'
 >;
 
 export interface SchedulerOptions {
@@ -30,12 +30,19 @@ export interface SchedulerOptions {
   gpus?: number[] | null;
   /** Stop: SIGTERM, then SIGKILL after this long. Default 10 s. */
   graceMs?: number;
+  /** Stop: how long processes get to vanish after SIGKILL before they are recorded as `escaped`. Default 5 s. */
+  killWaitMs?: number;
   /** Finished jobs kept on disk (oldest removed first). Default 500. */
   keepFinished?: number;
   /** Poll interval for jobs adopted from a previous host. Default 500 ms. */
   adoptPollMs?: number;
   /** First accelerate --main_process_port; concurrent multi-GPU jobs get distinct ports. Default 29500. */
   basePort?: number;
+  /**
+   * One cgroup per job (src/core/runner/cgroup.ts): `auto` where the machine allows it, `v2`/`v1` that
+   * kind or refuse to open, `off` never. Default: LMMS_TUI_CGROUP, else auto.
+   */
+  cgroup?: CgroupMode;
   /** Take the one-host-per-state-dir lock. Default true. */
   lock?: boolean;
   runner?: RunnerApi;
@@ -64,6 +71,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly ended = new Map<string, Promise<void>>();
   private readonly launching = new Map<string, Promise<void>>();
   private readonly stopSignals = new Map<string, string | null>();
+  private readonly stopEscaped = new Map<string, number[]>();
+  private readonly cgroupMode: CgroupMode;
   private readonly stopping = new Map<string, Promise<unknown>>();
   private readonly adopted = new Map<string, { cancel(): void }>();
   private readonly runner: RunnerApi;
@@ -81,6 +90,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.judge = opts.judge ?? judgeOutcome;
     this.gpus = opts.gpus && opts.gpus.length ? [...opts.gpus] : null;
     this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
+    this.cgroupMode = opts.cgroup ?? parseCgroupMode(process.env.LMMS_TUI_CGROUP);
     for (const job of loaded.jobs) {
       this.jobs.set(job.id, job);
       this.seq = Math.max(this.seq, job.seq);
@@ -94,7 +104,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
       const s = new Scheduler(opts, store.load(), store, lock);
+      s.checkCgroupMode();
       await s.readopt();
+      s.tidyCgroups();
       s.dispatch();
       return s;
     } catch (err) {
@@ -224,9 +236,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!job.stop_requested) this.update(job, { stop_requested: true, stop_requested_at: new Date().toISOString(), stop_grace_ms: graceMs });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
-      const stopping = this.runner
-        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs })
-        .then((res) => this.stopSignals.set(job.id, res.signal));
+      const stopping = this.runner.stopGroup(handleOf(job)!, { graceMs, killWaitMs: this.opts.killWaitMs }).then((res) => {
+        this.stopSignals.set(job.id, res.signal);
+        this.stopEscaped.set(job.id, res.remaining ?? []);
+      });
       this.stopping.set(job.id, stopping);
     }
     await keepingAlive(Promise.all([this.stopping.get(job.id), this.ended.get(job.id)]));
@@ -262,6 +275,25 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * A finished job keeps its cgroup while processes that escaped stop are in it; once they have died,
+   * the next host removes the empty directory (removal fails harmlessly while it is still populated).
+   */
+  private tidyCgroups(): void {
+    for (const job of this.jobs.values()) if (isFinished(job.state) && job.cgroup) this.runner.removeJobCgroup(job.cgroup);
+  }
+
+  /** An explicit cgroup kind that this machine cannot give is refused up front, not discovered per job. */
+  private checkCgroupMode(): void {
+    const mode = this.cgroupMode;
+    if ((mode === 'v1' || mode === 'v2') && this.runner.cgroupBase(mode) === null) {
+      throw new UserError(
+        `cgroup mode ${mode}: no usable cgroup ${mode} here (none mounted, or we may not create one and move a process into it)`,
+        'run as root, inside a delegated cgroup (systemd-run --user --scope -p Delegate=yes), or set LMMS_TUI_CGROUP=auto',
+      );
+    }
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('scheduler is closed');
@@ -317,6 +349,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const port = (job.spec.num_gpus ?? 1) > 1 ? this.freePort() : null;
     let script: string;
     let env: Record<string, string>;
+    let cgroup: string | null;
     try {
       const built = buildCommand(
         { ...job.spec, output_path: job.output_path },
@@ -329,14 +362,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       );
       script = built.script;
       env = this.runner.buildJobEnv(job.env ?? process.env, { gpus: this.gpus ? gpus : null, extra: built.env, jobId: job.id });
+      cgroup = this.cgroupMode === 'off' ? null : this.runner.createJobCgroup(job.id, this.cgroupMode);
     } catch (err) {
       this.active.delete(job.id);
       this.update(job, { state: 'failed', ended_at: new Date().toISOString(), error: `could not build the command: ${(err as Error).message}` });
       return;
     }
-    this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script });
+    this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script, cgroup });
     const launch = this.runner
-      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work') })
+      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work'), cgroup })
       .then((launched: LaunchedJob) => {
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
         this.follow(job.id, launched.exited);
@@ -352,31 +386,42 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.ended.set(
       id,
       exited.then(async (exit) => {
-        await this.drainGroup(id);
-        await this.finish(id, exit, failure);
+        const escaped = await this.drainGroup(id);
+        await this.finish(id, exit, failure, escaped);
       }),
     );
   }
 
   /**
-   * The job's main process is gone; the job is over only when its whole process group is. A stop in
-   * progress finishes its escalation (a grandchild ignoring SIGTERM gets SIGKILL); otherwise
-   * leftovers (engine workers that outlived the harness, still holding GPU memory) are stopped too.
+   * The job's main process is gone; the job is over only when all its processes are (cgroup, group,
+   * session, marker: see src/core/runner/stop.ts). A stop in progress finishes its escalation (a
+   * grandchild ignoring SIGTERM gets SIGKILL); otherwise leftovers (engine workers that outlived the
+   * harness, a daemonised helper, still holding GPU memory) are stopped too. Returns the pids that
+   * could not be removed; the job's cgroup is removed once empty.
    */
-  private async drainGroup(id: string): Promise<void> {
+  private async drainGroup(id: string): Promise<number[]> {
     const job = this.jobs.get(id);
-    if (!job || job.pid === null || job.proc_start === null) return;
+    if (!job) return [];
+    // Without a pid (the host died while the job was starting) its cgroup and marker still find it.
+    const handle = handleOf(job) ?? { pid: 0, pgid: 0, startTime: 0, jobId: job.id, cgroup: job.cgroup };
+    let escaped: number[] = [];
     const stopping = this.stopping.get(id);
     if (stopping) {
       await stopping;
       this.stopping.delete(id);
-      return;
+      escaped = this.stopEscaped.get(id) ?? [];
+      this.stopEscaped.delete(id);
+    } else if (this.runner.jobMembers(handle).length > 0) {
+      const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
+      escaped = res.remaining ?? [];
     }
-    if (this.runner.groupMembers(job.pid).length === 0) return;
-    await this.runner.stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: this.opts.graceMs ?? 10_000 });
+    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup)) {
+      escaped = [...new Set([...escaped, ...this.runner.jobMembers(handle)])];
+    }
+    return escaped.sort((a, b) => a - b);
   }
 
-  private async finish(id: string, exit: ExitInfo, failure?: string): Promise<void> {
+  private async finish(id: string, exit: ExitInfo, failure?: string, escaped: number[] = []): Promise<void> {
     const job = this.jobs.get(id);
     if (!job || isFinished(job.state)) return;
     // Free the slot first so the next job starts while this one's outcome is being judged.
@@ -408,6 +453,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       ...patch,
       exit_code: exit.exit_code,
       signal: stopSignal ?? exit.signal,
+      escaped,
       ended_at: new Date().toISOString(),
     });
     this.prune();
@@ -419,7 +465,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const job of this.jobs.values()) {
       if (job.state !== 'running') continue;
       this.active.add(job.id);
-      const handle = job.pid !== null && job.proc_start !== null ? { pid: job.pid, pgid: job.pid, startTime: job.proc_start } : null;
+      const handle = handleOf(job);
       if (handle && this.runner.isAlive(handle)) {
         const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
         this.adopted.set(job.id, w);
@@ -447,6 +493,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.emit('removed', j.id);
     }
   }
+}
+
+/** How the runner finds the job's processes; null before the wrapper's pid is known. */
+function handleOf(job: JobRecord): ProcessHandle | null {
+  if (job.pid === null || job.proc_start === null) return null;
+  return { pid: job.pid, pgid: job.pid, startTime: job.proc_start, jobId: job.id, cgroup: job.cgroup };
 }
 
 /**
