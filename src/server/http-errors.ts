@@ -3,7 +3,7 @@
  * spec validation both answer 422 with `problems: [{field, message, fix}]`, so a client handles them alike.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { UserError, ValidationError, type Problem } from '../core/errors.js';
+import { asResourceError, UserError, ValidationError, type Problem } from '../core/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -89,6 +89,12 @@ export function toHttpError(err: unknown, bodyLimit = 1024 * 1024): HttpError {
     // The scheduler names spec fields; in a request they live under `spec`.
     const problems = err.problems.map((p) => ({ ...p, field: p.field.startsWith('spec') ? p.field : `spec.${p.field}` }));
     return new HttpError(422, 'validation', 'the spec is not valid', undefined, problems);
+  }
+  // Disk full, permission denied, out of descriptors: the machine's state, not a bug and not a conflict.
+  const resource = asResourceError(err);
+  if (resource) {
+    const status = resource.code === 'ENOSPC' || resource.code === 'EDQUOT' ? 507 : resource.code === 'EACCES' || resource.code === 'EPERM' ? 403 : 503;
+    return new HttpError(status, 'resource', resource.message, resource.hint);
   }
   if (err instanceof UserError) return new HttpError(409, 'conflict', err.message, err.hint);
   switch (fe?.code) {

@@ -148,6 +148,11 @@ export const jobSchema: Schema = {
     error_tail: stringList,
     stop_requested: { type: 'boolean' },
     retry_of: nullable('string'),
+    log_capped: {
+      type: ['object', 'null'],
+      description: 'set when output.log reached its size cap: its head and a rolling tail were kept, the middle dropped',
+      properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
+    },
     log_path: { type: 'string' },
   },
 };

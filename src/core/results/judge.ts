@@ -7,12 +7,23 @@ import { constants } from 'node:os';
 import { readTail } from '../logs/read.js';
 import { redactSecrets } from '../logs/redact.js';
 import { findErrorMarker } from '../logs/scan.js';
-import { findResultsFiles } from './find.js';
+import { findResultsFiles, type ResultsSnapshot } from './find.js';
 
 export interface JudgeInput {
   exit: { exit_code: number | null; signal: string | null };
   /** The user asked for the stop; whatever the exit looks like, the job counts as stopped. */
   stopped: boolean;
+  /**
+   * The signal the stop had to send last (SIGKILL when SIGTERM was not enough); the reason names it,
+   * since the job's own exit status may show only the SIGTERM its leader died of.
+   */
+  stopSignal?: string | null;
+  /**
+   * The output path's results files before the run. When given, "written by this run" means absent
+   * from it or changed since (inode, size, mtime), not "mtime after the start": clocks of a network
+   * filesystem may run seconds behind ours.
+   */
+  before?: ResultsSnapshot;
   logPath: string;
   outputPath: string | null;
   /** When the job started (epoch ms); results files older than this belong to an earlier run. */
@@ -59,11 +70,11 @@ function clip(s: string): string {
 
 export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
   const since = input.startedAt - (input.slackMs ?? 2000);
-  const results = input.outputPath ? findResultsFiles(input.outputPath, { since }) : [];
+  const results = input.outputPath ? findResultsFiles(input.outputPath, input.before ? { notIn: input.before } : { since }) : [];
   const secrets = input.secretValues ?? [];
 
   if (input.stopped) {
-    const how = input.exit.signal ?? (input.exit.exit_code !== null ? `exit code ${input.exit.exit_code}` : null);
+    const how = input.stopSignal ?? input.exit.signal ?? (input.exit.exit_code !== null ? `exit code ${input.exit.exit_code}` : null);
     return { state: 'stopped', reason: how ? `stopped by user (${how})` : 'stopped by user', results, tail: [] };
   }
 

@@ -5,3 +5,4 @@ export { groupMembers, isAlive, liveProcesses, markedProcesses, readProcStat, re
 export { JOB_FILES, launchJob, readExitRecord, WRAPPER_SCRIPT } from './launch.js';
 export { realClock, realGroupOps, stopGroup, stopGroupWith, type GroupOps } from './stop.js';
 export { watchAdopted, type AdoptedWatch } from './adopt.js';
+export { DEFAULT_LOG_CAP, finishLogCap, LOGCAP_FILES, parseLogCap, readLogCapRecord } from './logcap.js';

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError } from '../errors.js';
+import { LOGCAP_FILES, LOGCAP_SCRIPT } from './logcap.js';
 import { readStartTime } from './proc.js';
 import type { ExitInfo, LaunchRequest, LaunchedJob } from './types.js';
 
@@ -31,16 +32,36 @@ export const JOB_FILES = {
  *   with SIGINT ignored, and Python keeps an inherited SIG_IGN for SIGINT, so Ctrl-C-style stops
  *   (KeyboardInterrupt) would stop working.
  */
-export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory.
+export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory, $2 = node, $3 = log cap in bytes (0: none).
 trap ':' TERM INT HUP
-"$BASH" "$1/job.sh"
-st=$?
+# [disk full] The exit record's space, taken before the job can fill the disk: at the end it is
+# overwritten in place (no new blocks needed) and renamed, so a full disk does not lose the exit status.
+printf '%80s\n' '' >"$1/exit.json.reserve" 2>/dev/null
+# [log cap] Output through the capping writer (logcap.ts) when there is a cap and node to run it.
+capper=
+if [ "$3" -gt 0 ] 2>/dev/null && [ -x "$2" ] && [ -f "$1/logcap.cjs" ]; then
+  "$BASH" "$1/job.sh" > >(exec "$2" "$1/logcap.cjs" "$1" "$3") 2>&1
+  st=$?
+  capper=$!
+else
+  "$BASH" "$1/job.sh"
+  st=$?
+fi
 # bash reports "killed by signal n" as status 128+n.
 code=$st sig=null
 if [ "$st" -gt 128 ] && name=$(kill -l "$((st - 128))" 2>/dev/null); then code=null sig="\"SIG$name\""; fi
-# Temp file + rename: a reader never sees a half-written record.
-tmp="$1/exit.json.$$"
-printf '{"exit_code": %s, "signal": %s}\n' "$code" "$sig" >"$tmp" && mv -f "$tmp" "$1/exit.json"
+rec="{\"exit_code\": $code, \"signal\": $sig}"
+# Rename: a reader never sees a half-written record. The reserve first (see above), else a temp file.
+if ! { printf '%s' "$rec" 1<>"$1/exit.json.reserve" && mv -f "$1/exit.json.reserve" "$1/exit.json"; } 2>/dev/null; then
+  tmp="$1/exit.json.$$"
+  printf '%s\n' "$rec" >"$tmp" && mv -f "$tmp" "$1/exit.json" || rm -f "$tmp"
+fi
+# [log cap] Let the writer add the last lines: it ends at end of input, or soon after this signal when a
+# leftover process still holds the pipe. A trapped signal interrupts wait, hence the loop.
+if [ -n "$capper" ]; then
+  kill -USR1 "$capper" 2>/dev/null
+  while kill -0 "$capper" 2>/dev/null; do wait "$capper" 2>/dev/null || sleep 0.05; done
+fi
 exit "$st"
 `;
 
@@ -68,10 +89,11 @@ export async function launchJob(req: LaunchRequest): Promise<LaunchedJob> {
   writeFileSync(path.join(jobDir, JOB_FILES.script), req.script);
   const wrapperPath = path.join(jobDir, JOB_FILES.wrapper);
   writeFileSync(wrapperPath, WRAPPER_SCRIPT);
+  if (req.logCapBytes) writeFileSync(path.join(jobDir, LOGCAP_FILES.script), LOGCAP_SCRIPT);
   // A record left by an earlier attempt in the same directory would be taken for this run's result.
   rmSync(path.join(jobDir, JOB_FILES.exit), { force: true });
 
-  const argv = [BASH, wrapperPath, jobDir];
+  const argv = [BASH, wrapperPath, jobDir, process.execPath, String(req.logCapBytes ?? 0)];
   const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a');
   let child;
   try {

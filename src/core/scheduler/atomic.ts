@@ -1,14 +1,32 @@
-import { renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { rethrowResource } from '../errors.js';
 
-/** Write + fsync + rename: readers see the old file or the new one, never half of one. */
+/**
+ * Write + fsync + rename: readers see the old file or the new one, never half of one. When any step
+ * fails (ENOSPC halfway through the data is the usual one) the temp file is removed, so a full disk
+ * leaves neither a stray `*.tmp` nor a damaged target: the previous version stays in place. The error
+ * is rethrown as a ResourceError naming the target (see core/errors.ts).
+ */
 export function writeFileAtomic(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  writeFileSync(tmp, data);
-  const fd = openSync(tmp, 'r');
+  let fd: number | null = null;
   try {
+    fd = openSync(tmp, 'w');
+    const buf = Buffer.from(data);
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    fd = null;
+    renameSync(tmp, file);
+  } catch (err) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    }
+    rmSync(tmp, { force: true });
+    rethrowResource(err, file);
   }
-  renameSync(tmp, file);
 }

@@ -43,6 +43,15 @@ export interface JobRecord {
   error_tail: string[];
   stop_requested: boolean;
   retry_of: string | null;
+  /** Set when output.log reached its size cap: the middle of the output was dropped (see runner/logcap.ts). */
+  log_capped: LogCapInfo | null;
+}
+
+export interface LogCapInfo {
+  /** The cap in bytes. */
+  cap_bytes: number;
+  /** Output bytes dropped between the kept head and the kept tail. */
+  dropped_bytes: number;
 }
 
 /** The fields a record has before its job has run: a new job's, and the defaults for older records. */
@@ -62,6 +71,7 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     error: null,
     error_tail: [],
     stop_requested: false,
+    log_capped: null,
   };
 }
 
