@@ -40,9 +40,15 @@ printf '%80s\n' '' >"$1/exit.json.reserve" 2>/dev/null
 # [log cap] Output through the capping writer (logcap.ts) when there is a cap and node to run it.
 capper=
 if [ "$3" -gt 0 ] 2>/dev/null && [ -x "$2" ] && [ -f "$1/logcap.cjs" ]; then
-  "$BASH" "$1/job.sh" > >(exec "$2" "$1/logcap.cjs" "$1" "$3") 2>&1
-  st=$?
+  # Opened by this shell (not by the forked job.sh) so that $! is the writer's pid; closed after the job
+  # so that the writer sees end of input once the job's own processes are gone.
+  # A clean environment: the job's NODE_OPTIONS (--require, --inspect) are not the writer's business.
+  rm -f "$1/job.ended"
+  exec 3> >(exec env -i LMMS_TUI_JOB="$LMMS_TUI_JOB" "$2" "$1/logcap.cjs" "$1" "$3")
   capper=$!
+  "$BASH" "$1/job.sh" >&3 2>&1 3>&-
+  st=$?
+  exec 3>&-
 else
   "$BASH" "$1/job.sh"
   st=$?
@@ -56,11 +62,18 @@ if ! { printf '%s' "$rec" 1<>"$1/exit.json.reserve" && mv -f "$1/exit.json.reser
   tmp="$1/exit.json.$$"
   printf '%s\n' "$rec" >"$tmp" && mv -f "$tmp" "$1/exit.json" || rm -f "$tmp"
 fi
-# [log cap] Let the writer add the last lines: it ends at end of input, or soon after this signal when a
-# leftover process still holds the pipe. A trapped signal interrupts wait, hence the loop.
+# [log cap] Let the writer add the last lines: it ends at end of input, or soon after job.ended appears
+# when a leftover process still holds the pipe. (A file, not a signal: node resets signal dispositions
+# at start, so a signal sent before its handler exists would kill it.) SIGKILL after 10 s in any case:
+# the host then appends the tail the writer left on disk.
 if [ -n "$capper" ]; then
-  kill -USR1 "$capper" 2>/dev/null
-  while kill -0 "$capper" 2>/dev/null; do wait "$capper" 2>/dev/null || sleep 0.05; done
+  : >"$1/job.ended" 2>/dev/null
+  n=0
+  while kill -0 "$capper" 2>/dev/null; do
+    n=$((n + 1))
+    [ "$n" -gt 200 ] && kill -KILL "$capper" 2>/dev/null
+    sleep 0.05
+  done
 fi
 exit "$st"
 `;

@@ -17,7 +17,7 @@
  *
  * The writer ignores SIGTERM/SIGINT/SIGHUP: a stop signals the whole group, and the writer must outlive
  * the job to write its last lines. It ends at end of input (every writer of the pipe gone), or, after
- * the wrapper tells it the job script ended (SIGUSR1), once input pauses: a daemonised helper still
+ * the wrapper tells it the job script ended (job.ended appears), once input pauses: a daemonised helper still
  * holding the pipe must not keep the job open.
  */
 import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,14 +82,16 @@ export function finishLogCap(jobDir: string): void {
   if (segs.length === 0) return;
   const rec = (() => {
     try {
-      return JSON.parse(readFileSync(path.join(jobDir, LOGCAP_FILES.record), 'utf8')) as { cap_bytes: number; seen_tail_bytes?: number };
+      return JSON.parse(readFileSync(path.join(jobDir, LOGCAP_FILES.record), 'utf8')) as { cap_bytes: number; segment_bytes?: number };
     } catch {
       return null;
     }
   })();
   const kept = segs.slice(-2).map((f) => readFileSync(f));
   let tail = Buffer.concat(kept);
-  const seen = Math.max(rec?.seen_tail_bytes ?? 0, segs.reduce((n, f) => n + safeSize(f), 0), tail.length);
+  // Every segment but the newest was filled to segment_bytes before the next began (older ones are gone).
+  const newest = Number(path.basename(segs[segs.length - 1]!).slice(LOGCAP_FILES.segmentPrefix.length));
+  const seen = Math.max(rec?.segment_bytes ? newest * rec.segment_bytes + safeSize(segs[segs.length - 1]!) : 0, tail.length);
   let dropped = seen - tail.length;
   if (dropped > 0) {
     const nl = tail.indexOf(0x0a);
@@ -162,9 +164,7 @@ function emit(buf) {
   if (buf.length === 0) return;
   try {
     if (lost > 0) {
-      const note = Buffer.from((atLineStart ? '' : '
-') + '[lmms-tui] ' + lost + ' bytes of output could not be written here (the disk was full)
-');
+      const note = Buffer.from((atLineStart ? '' : '\n') + '[lmms-tui] ' + lost + ' bytes of output could not be written here (the disk was full)\n');
       writeAll(out, note);
       size += note.length;
       lost = 0;
@@ -179,7 +179,7 @@ function emit(buf) {
 }
 function record(state, dropped) {
   try {
-    fs.writeFileSync(recFile + '.tmp', JSON.stringify({ cap_bytes: cap, dropped_bytes: dropped, seen_tail_bytes: tailSeen, state }));
+    fs.writeFileSync(recFile + '.tmp', JSON.stringify({ cap_bytes: cap, dropped_bytes: dropped, segment_bytes: SEG, state }));
     fs.renameSync(recFile + '.tmp', recFile);
   } catch (e) {
     try { fs.rmSync(recFile + '.tmp', { force: true }); } catch (e2) {}
@@ -187,9 +187,7 @@ function record(state, dropped) {
 }
 function startCapping() {
   mode = 'capping';
-  emit(Buffer.from((atLineStart ? '' : '
-') + '[lmms-tui] output.log reached its cap of ' + human(cap) + ' (lmms-tui --log-cap / LMMS_TUI_LOG_CAP): later output is kept as a rolling tail of the last ' + human(TAIL) + ', added below when the job ends
-'));
+  emit(Buffer.from((atLineStart ? '' : '\n') + '[lmms-tui] output.log reached its cap of ' + human(cap) + ' (lmms-tui --log-cap / LMMS_TUI_LOG_CAP): later output is kept as a rolling tail of the last ' + human(TAIL) + ', added below when the job ends\n'));
   record('capping', 0);
 }
 function segPath(n) { return path.join(dir, 'output.log.tail.' + n); }
@@ -237,9 +235,7 @@ function finish() {
       const nl = tail.indexOf(0x0a);
       if (nl >= 0 && nl < tail.length - 1) { dropped += nl + 1; tail = tail.subarray(nl + 1); }
     }
-    emit(Buffer.from((atLineStart ? '' : '
-') + '[lmms-tui] ' + dropped + ' bytes (' + human(dropped) + ') of output were dropped here (log cap); the last ' + human(tail.length) + ' follow
-'));
+    emit(Buffer.from((atLineStart ? '' : '\n') + '[lmms-tui] ' + dropped + ' bytes (' + human(dropped) + ') of output were dropped here (log cap); the last ' + human(tail.length) + ' follow\n'));
     emit(tail);
     record('done', dropped);
     for (let n = Math.max(0, seg - 1); n <= seg; n++) { try { fs.rmSync(segPath(n), { force: true }); } catch (e) {} }
@@ -249,14 +245,18 @@ function finish() {
 }
 // A stop signals the whole group; this process must outlive the job to write its last lines.
 for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => {});
-// The job script ended (sent by the wrapper): finish at end of input, or once input pauses.
+// The job script ended (the wrapper creates job.ended): finish at end of input, or once input pauses,
+// so that a daemonised helper still holding the pipe does not keep the job open.
 let idle = null;
-process.on('SIGUSR1', () => {
+const endedFlag = path.join(dir, 'job.ended');
+const poll = setInterval(() => {
+  if (!fs.existsSync(endedFlag)) return;
+  clearInterval(poll);
   const arm = () => { clearTimeout(idle); idle = setTimeout(finish, 300); };
   arm();
   process.stdin.on('data', arm);
-  setTimeout(finish, 3000).unref();
-});
+  setTimeout(finish, 3000);
+}, 50);
 process.stdin.on('data', onData);
 process.stdin.on('end', finish);
 process.stdin.on('error', finish);
