@@ -90,7 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     // A socket file here is stale (its server died without cleaning up); we hold the lock, so nobody else owns it.
     if (existsSync(paths.socket)) unlinkSync(paths.socket);
-    let socketApp = await buildApp(ctx, { token: null });
+    const socketApp = await buildApp(ctx, { token: null });
     apps.push(socketApp);
     await socketApp.listen({ path: paths.socket });
     chmodSync(paths.socket, 0o600);
@@ -118,10 +118,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           await fresh.listen({ path: paths.socket });
           chmodSync(paths.socket, 0o600);
           socketIno = lstatSync(paths.socket).ino;
-          const old = socketApp;
-          apps[apps.indexOf(old)] = fresh;
-          socketApp = fresh;
-          void old.close().catch(() => undefined);
+          // The old listener stays open until shutdown: its connections (live event streams) still work,
+          // and closing a Unix-socket server unlinks its path, which is now the new socket's.
+          apps.push(fresh);
         } catch (err) {
           log(`could not re-create the socket ${paths.socket}: ${(err as Error).message}`);
         }

@@ -4,7 +4,7 @@
  * once space returns), and the small faults found on the way (stale start lock, a removed socket, a
  * deleted log, bad submission env/cwd, num_gpus bounds).
  */
-import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPaths } from '../../src/server/paths.js';
@@ -12,6 +12,7 @@ import { readPidFile } from '../../src/server/pidfile.js';
 import { isAlive } from '../../src/core/runner/index.js';
 import { cleanupHomes, cli, client, newHome, until } from './helpers.js';
 import { filesMatching, mountTmpfs } from './tmpfs.js';
+import { newHomeDir, removeHome, startTestServer } from '../compat/helpers.js';
 
 const mounts: { dir: string; unmount(): void }[] = [];
 afterEach(async () => {
@@ -107,4 +108,120 @@ describe('disk full (2 MiB tmpfs state dir, flooding job)', () => {
     expect({ state: saved.state, exit_code: saved.exit_code, signal: saved.signal }).toEqual({ state: bShown.state, exit_code: bShown.exit_code, signal: bShown.signal });
     expect(filesMatching(home, /\.tmp$/)).toEqual([]);
   }, 120_000);
+});
+
+describe('small faults', () => {
+  it('a start lock left by a dead client does not make the next command wait and fail', async () => {
+    const { home, env } = await newHome();
+    const paths = serverPaths(home);
+    await import('node:fs').then((m) => m.mkdirSync(path.dirname(paths.pidFile), { recursive: true, mode: 0o700 }));
+    // A client that crashed while starting the server: its pid (no longer running) and start time.
+    writeFileSync(path.join(path.dirname(paths.pidFile), 'start.lock'), '2147483646 12345');
+    const r = await cli(['jobs'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('no jobs\n');
+  });
+
+  it('a server whose socket file was removed is reached again (it re-creates the socket)', async () => {
+    const { home, env } = await newHome();
+    expect((await cli(['jobs'], env)).code).toBe(0);
+    const paths = serverPaths(home);
+    const before = readPidFile(paths.pidFile)!;
+    unlinkSync(paths.socket);
+    // The client finds the live server (pid file) unreachable and asks it to re-create its socket.
+    const again = await cli(['jobs'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readPidFile(paths.pidFile)!.pid).toBe(before.pid);
+    expect(isAlive(before)).toBe(true);
+    expect(JSON.parse((await cli(['server', 'status', '--json'], env)).stdout)).toMatchObject({ running: true, pid: before.pid });
+    // With no client asking, the server notices by itself (it checks every 2 s).
+    unlinkSync(paths.socket);
+    await until(() => existsSync(paths.socket), { timeoutMs: 10_000, what: 'the server to re-create its socket' });
+    expect((await cli(['jobs'], env)).code).toBe(0);
+  });
+
+  it('a deleted output.log is reported as missing, not shown as an empty log', async () => {
+    const { home, env } = await newHome();
+    const run = await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2', '--wait'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse((await cli(['jobs', '--json'], env)).stdout) as { id: string }[])[0]!.id;
+    unlinkSync(path.join(home, 'jobs', id, 'output.log'));
+    const r = await cli(['logs', id], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the log of job ${id} is missing: ${path.join(home, 'jobs', id, 'output.log')} was deleted`);
+  });
+
+  it('refuses env names with "=" or empty, NUL in env values or cwd, with field and fix', async () => {
+    const { env } = await newHome();
+    const c = await client(env);
+    try {
+      const spec = { harness: 'lmms-eval' as const, model: 'demo', tasks: ['demo_mme'], demo: true };
+      const tries: [Record<string, unknown>, string][] = [
+        [{ env: { PATH: process.env.PATH!, 'RANK=': '3' } }, 'spec.env.RANK='],
+        [{ env: { PATH: process.env.PATH!, '': 'x' } }, 'spec.env'],
+        [{ env: { PATH: process.env.PATH!, FOO: 'a\u0000b' } }, 'spec.env.FOO'],
+        [{ cwd: '/tmp/a\u0000b' }, 'spec.cwd'],
+      ];
+      for (const [opts, field] of tries) {
+        const err = await c.submit(spec, opts as never).then(() => null, (e: unknown) => e as { status: number; problems: { field: string; fix: string }[] });
+        expect(err?.status, field).toBe(422);
+        expect(err!.problems.map((p) => p.field)).toContain(field);
+        expect(err!.problems.every((p) => p.fix.length > 0)).toBe(true);
+      }
+      expect(await c.jobs()).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('refuses bidi control characters in task names', async () => {
+    const { env } = await newHome();
+    const r = await cli(['run', '--demo', '-t', 'demo_\u202emme'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tasks: item 1 contains the bidirectional control character U\+202E/);
+  });
+
+  it('bounds num_gpus without a pool: CLI and API refuse above the maximum (LMMS_TUI_MAX_GPUS)', async () => {
+    const { env } = await newHome({ LMMS_TUI_MAX_GPUS: '4' });
+    const r = await cli(['run', '--demo', '-t', 'demo_mme', '--num_gpus', '100000'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/num_gpus: num_gpus 100000 is more than the 4 GPUs this host allows per job — ask for at most 4/);
+    const c = await client(env);
+    try {
+      const err = await c.submit({ harness: 'lmms-eval', model: 'demo', tasks: ['demo_mme'], demo: true, num_gpus: 5 }).then(() => null, (e: unknown) => e as { status: number; problems: { field: string }[] });
+      expect(err?.status).toBe(422);
+      expect(err!.problems.map((p) => p.field)).toEqual(['spec.num_gpus']);
+      expect(await c.jobs()).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a stop that had to escalate to SIGKILL says so in the reason', async () => {
+    const { home, env } = await newHome();
+    const pidfile = path.join(home, 'demo.pids');
+    const hard = { ...env, LMMS_DEMO_HANG: '1', LMMS_DEMO_IGNORE_TERM: '1', LMMS_DEMO_CHILDREN: '1', LMMS_DEMO_PIDFILE: pidfile };
+    const id = (await cli(['run', '--demo', '-t', 'demo_mme'], hard)).stdout.trim();
+    await until(() => readFileSync(pidfile, 'utf8').trim().split('\n').length === 2, { what: 'the demo pid file' });
+    const r = await cli(['stop', id, '--grace', '0.3'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await show(env, id)).toMatchObject({ state: 'stopped', signal: 'SIGKILL', error: 'stopped by user (SIGKILL)' });
+  });
+});
+
+describe('num_gpus in lmms-eval server mode', () => {
+  it('POST /evaluate refuses num_gpus above the bound when there is no pool, and queues nothing', async () => {
+    const home = newHomeDir();
+    const s = await startTestServer(home, { gpus: null });
+    try {
+      const r = await s.call('POST', '/evaluate', { model: 'demo', tasks: ['demo_mme'], num_gpus: 100000 });
+      expect(r.status).toBe(422);
+      expect(r.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', 'num_gpus'], input: 100000 });
+      expect(r.json.detail[0].msg).toMatch(/num_gpus 100000 is more than the 8 GPUs this host allows per job/);
+      expect(s.server.scheduler.list()).toEqual([]);
+    } finally {
+      await s.close();
+      removeHome(home);
+    }
+  });
 });
