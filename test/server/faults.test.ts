@@ -4,7 +4,8 @@
  * once space returns), and the small faults found on the way (stale start lock, a removed socket, a
  * deleted log, bad submission env/cwd, num_gpus bounds).
  */
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPaths } from '../../src/server/paths.js';
@@ -223,5 +224,45 @@ describe('num_gpus in lmms-eval server mode', () => {
       await s.close();
       removeHome(home);
     }
+  });
+});
+
+describe('permission denied (as uid 65534, files of root in its state dir)', () => {
+  /** The CLI run as nobody. */
+  function cliAs(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [env.LMMS_TUI_SERVER_ENTRY!, ...args], { env, cwd: env.LMMS_TUI_HOME, uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('an unreadable log or job dir says "permission denied: PATH", never "looks like a bug"', async () => {
+    const { home, env: base } = await newHome();
+    chownSync(home, 65534, 65534);
+    const env = { ...base, HOME: home };
+    const run = await cliAs(['run', '--demo', '-t', 'demo_mme', '--limit', '2', '--wait'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse((await cliAs(['jobs', '--json'], env)).stdout) as { id: string }[])[0]!.id;
+    const dir = path.join(home, 'jobs', id);
+
+    const log = path.join(dir, 'output.log');
+    chownSync(log, 0, 0);
+    chmodSync(log, 0o600);
+    const logs = await cliAs(['logs', id], env);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toContain(`permission denied: ${log}`);
+    expect(logs.stderr).not.toMatch(/looks like a bug/);
+
+    expect((await cliAs(['server', 'stop'], env)).code).toBe(0);
+    chownSync(dir, 0, 0);
+    chmodSync(dir, 0o700);
+    const jobs = await cliAs(['jobs'], env);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect(jobs.stderr).toContain(`warning: skipped ${dir}: permission denied: ${path.join(dir, 'job.json')}`);
+    expect(jobs.stderr).not.toMatch(/looks like a bug/);
   });
 });
