@@ -88,6 +88,15 @@ describe('judgeOutcome', () => {
     expect(await judgeOutcome(input(p, { before }))).toMatchObject({ state: 'succeeded', results: [old] });
   });
 
+  it('fails on exit 0 when the results file is empty (a harness that hit a full disk)', async () => {
+    const p = job(info('start'));
+    const file = path.join(p.outputPath, '20261122_100637_results.json');
+    mkdirSync(p.outputPath, { recursive: true });
+    writeFileSync(file, '');
+    const o = await judgeOutcome(input(p));
+    expect(o).toMatchObject({ state: 'failed', reason: `exited 0 but its results file ${file} is empty or not valid JSON (was the disk full?)` });
+  });
+
   it('names the signal that ended a stop when it had to escalate', async () => {
     const p = job(info('start'));
     const o = await judgeOutcome(input(p, { stopped: true, stopSignal: 'SIGKILL', exit: { exit_code: null, signal: 'SIGTERM' } }));

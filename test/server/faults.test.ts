@@ -91,6 +91,8 @@ describe('disk full (2 MiB tmpfs state dir, flooding job)', () => {
     expect(filesMatching(home, /\.tmp$|^exit\.json\.\d+$/)).toEqual([]);
     // The flooding job's end is known (in memory, even if its record could not be written).
     expect(bShown.exit_code !== null || bShown.signal !== null).toBe(true);
+    // Its results could not be written (an empty file on a full disk): not a success.
+    expect(bShown.state).toBe('failed');
 
     // A new submission while the disk is full: a clear error naming the path, no stack, nothing left behind.
     const refused = await cli(['run', '--demo', '-t', 'demo_mme'], env);

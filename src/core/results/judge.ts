@@ -3,6 +3,7 @@
  * evaluation error, logs it and exits 0 (harness-facts §6.1), and either harness exits 0 when saving the
  * results fails (§6.2). So success needs exit 0, a results file written by this run, and a clean log.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { readTail } from '../logs/read.js';
 import { redactSecrets } from '../logs/redact.js';
@@ -87,6 +88,9 @@ export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
     reason = `exited 0 but logged an error: ${marker.message}`;
   } else if (!input.outputPath) {
     reason = 'exited 0 but had no output path, so it wrote no results file';
+  } else if (results.length > 0 && !results.some(isReadableJson)) {
+    // Either harness exits 0 when writing the results fails; on a full disk the file is left empty.
+    reason = `exited 0 but its results file ${results[0]} is empty or not valid JSON (was the disk full?)`;
   } else if (results.length === 0) {
     const older = findResultsFiles(input.outputPath);
     reason = older.length
@@ -102,4 +106,15 @@ export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
     results,
     tail: tail.map((l) => redactSecrets(l, secrets)),
   };
+}
+
+/** A results file that parses (size-bounded: results files are kilobytes, a runaway one is not read whole). */
+function isReadableJson(file: string): boolean {
+  try {
+    if (statSync(file).size > 256 * 1024 * 1024) return true;
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
