@@ -192,7 +192,7 @@ export async function run(): Promise<void> {
   console.log(`submit refused as disk full  ${count((t) => t.refusedClearly)}/${TRIALS}`);
   console.log(`flood job outcome known      ${count((t) => t.outcomeKnown)}/${TRIALS}`);
   console.log(`... and saved once space back ${count((t) => t.outcomeSaved)}/${TRIALS}`);
-  console.log(`flood job ended as           ${[...new Set(results.map((t) => `${t.floodState}: ${t.floodError}`))].join(' | ')}`);
+  console.log(`flood job ended as           ${[...new Set(results.map((t) => `${t.floodState}: ${t.floodError.replace(/\/\S+/g, '<path>')}`))].join(' | ')}`);
   console.log(`time per trial               ${Math.round(sum((t) => t.ms) / TRIALS)} ms`);
   const broken =
     count((t) => t.serverUp && t.jobsOk && t.refusedClearly && t.outcomeKnown && t.outcomeSaved) !== TRIALS ||

@@ -5,7 +5,7 @@
  * deleted log, bad submission env/cwd, num_gpus bounds).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPaths } from '../../src/server/paths.js';
@@ -111,6 +111,29 @@ describe('disk full (2 MiB tmpfs state dir, flooding job)', () => {
     expect({ state: saved.state, exit_code: saved.exit_code, signal: saved.signal }).toEqual({ state: bShown.state, exit_code: bShown.exit_code, signal: bShown.signal });
     expect(filesMatching(home, /\.tmp$/)).toEqual([]);
   }, 120_000);
+});
+
+describe('log cap through the server (LMMS_TUI_LOG_CAP)', () => {
+  it('a flooding demo job keeps head, marker and tail within the cap, and its record says so', async () => {
+    const { home, env } = await newHome({ LMMS_TUI_LOG_CAP: '256K' });
+    const flood = { ...env, LMMS_DEMO_FLOOD: '100000', LMMS_DEMO_FLOOD_SECONDS: '1' };
+    const r = await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2', '--wait'], flood);
+    expect(r.code, r.stderr).toBe(0);
+    const id = (JSON.parse((await cli(['jobs', '--json'], env)).stdout) as { id: string }[])[0]!.id;
+    const job = await show(env, id);
+    expect(job.state).toBe('succeeded');
+    expect(job.log_capped).toMatchObject({ cap_bytes: 256 * 1024 });
+    expect((job.log_capped as { dropped_bytes: number }).dropped_bytes).toBeGreaterThan(1024 * 1024);
+    const logFile = path.join(home, 'jobs', id, 'output.log');
+    expect(statSync(logFile).size).toBeLessThanOrEqual(256 * 1024 + 1024);
+    const text = readFileSync(logFile, 'utf8');
+    expect(text).toMatch(/\[lmms-tui\] output\.log reached its cap of 256\.0 KiB/);
+    expect(text).toMatch(/of output were dropped here \(log cap\)/);
+    // The end of the run (after the flood) is kept.
+    const tail = await cli(['logs', id, '--tail', '3'], env);
+    expect(tail.stdout).not.toMatch(/\[flood\]/);
+    expect((await cli(['show', id], env)).stdout).toMatch(/capped at 256\.0 KiB: .* of output dropped from the middle/);
+  }, 60_000);
 });
 
 describe('small faults', () => {
