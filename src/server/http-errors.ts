@@ -115,7 +115,8 @@ export function toHttpError(err: unknown, bodyLimit = 1024 * 1024): HttpError {
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number, log: (msg: string) => void): void {
   app.setErrorHandler((err, _req, reply) => {
     const http = toHttpError(err, bodyLimit);
-    if (http.status >= 500) log(`internal error: ${(err as Error).stack ?? String(err)}`);
+    if (http.code === 'resource') log(`refused: ${http.message}`);
+    else if (http.status >= 500) log(`internal error: ${(err as Error).stack ?? String(err)}`);
     sendError(reply, http);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -4,7 +4,9 @@
  * once space returns), and the small faults found on the way (stale start lock, a removed socket, a
  * deleted log, bad submission env/cwd, num_gpus bounds).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
 import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -289,5 +291,46 @@ describe('permission denied (as uid 65534, files of root in its state dir)', () 
     expect(jobs.code, jobs.stderr).toBe(0);
     expect(jobs.stderr).toContain(`warning: skipped ${dir}: permission denied: ${path.join(dir, 'job.json')}`);
     expect(jobs.stderr).not.toMatch(/looks like a bug/);
+  });
+});
+
+describe('out of file descriptors (EMFILE)', () => {
+  it('a submit while the server has no descriptors left is refused naming the path; the server carries on', async () => {
+    const { home, env } = await newHome();
+    // The auto-started server inherits the client's limit.
+    execFileSync('bash', ['-c', `ulimit -n 128; exec "${process.execPath}" "${env.LMMS_TUI_SERVER_ENTRY}" server start`], { env });
+    const sock = serverPaths(home).socket;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const req = (method: string, p: string, body?: unknown) =>
+      new Promise<{ status: number; json: { error?: { code: string; message: string } } }>((resolve, reject) => {
+        const r = http.request({ socketPath: sock, method, path: p, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+          let b = '';
+          res.on('data', (d: Buffer) => (b += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(b) }));
+        });
+        r.on('error', reject);
+        if (body) r.write(JSON.stringify(body));
+        r.end();
+      });
+    expect((await req('GET', '/api/v1/health')).status).toBe(200); // our connection, opened before the flood
+    const conns: net.Socket[] = [];
+    try {
+      // Hold more connections than the server has descriptors.
+      for (let i = 0; i < 200; i++) conns.push(net.connect(sock).on('error', () => undefined));
+      await until(() => conns.every((c) => !c.connecting), { what: 'the connections to be made' });
+      const r = await req('POST', '/api/v1/jobs', { spec: { harness: 'lmms-eval', model: 'demo', tasks: ['demo_mme'], demo: true }, cwd: '/tmp', env: { PATH: process.env.PATH! } });
+      expect(r.status).toBe(503);
+      expect(r.json.error).toMatchObject({ code: 'resource' });
+      expect(r.json.error!.message).toMatch(new RegExp(`^too many open files \\(EMFILE\\) while opening ${home}/jobs/[0-9a-f]+/job\\.json$`));
+    } finally {
+      for (const c of conns) c.destroy();
+      agent.destroy();
+    }
+    const jobs = await until(async () => {
+      const j = await cli(['jobs'], env);
+      return j.code === 0 ? j : null;
+    }, { what: 'the server to answer again' });
+    expect(jobs.stdout).toBe('no jobs\n');
+    expect(filesMatching(path.join(home, 'jobs'), /./)).toEqual([]);
   });
 });

@@ -27,6 +27,8 @@ export function writeFileAtomic(file: string, data: string): void {
       }
     }
     rmSync(tmp, { force: true });
-    rethrowResource(err, file);
+    // Named by the record it was writing, not by its temp file.
+    const e = err as NodeJS.ErrnoException;
+    rethrowResource(e && typeof e.code === 'string' ? { code: e.code, syscall: e.syscall, path: file } : err, file);
   }
 }
