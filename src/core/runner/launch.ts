@@ -5,7 +5,8 @@
  * pid) with stdout/stderr pointing straight at <jobDir>/output.log: the kernel writes the log, no pipe
  * runs through our process, so nothing blocks or breaks when we exit. The wrapper runs job.sh and
  * records how it ended in exit.json, which is how a later host learns a job's fate without having been
- * its parent.
+ * its parent. With a log cap (the default, see logcap.ts) the job's output goes through a small capping
+ * writer instead, which also lives in the job's process group: still nothing runs through our process.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

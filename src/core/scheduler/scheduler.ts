@@ -2,24 +2,23 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildCommand } from '../command/build.js';
-import { validateSpec } from '../command/validate.js';
 import { asResourceError, UserError, ValidationError } from '../errors.js';
-import { gpuBoundProblem, validateSubmission } from '../command/validate.js';
+import { gpuBoundProblem, validateSpec, validateSubmission } from '../command/validate.js';
 import { readSnapshot, snapshotResults, type ResultsSnapshot } from '../results/find.js';
 import { DEFAULT_LOG_CAP, finishLogCap, readLogCapRecord } from '../runner/logcap.js';
-import { writeFileAtomic } from './atomic.js';
-
-/** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
-const RESULTS_BEFORE = 'results-before.json';
 import { demoHarnessDir } from '../paths.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
 import type { ExitInfo, LaunchedJob } from '../runner/index.js';
 import type { EvalSpec } from '../spec.js';
+import { writeFileAtomic } from './atomic.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
 import { JobStore, type StoreProblem } from './store.js';
 import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+
+/** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
+const RESULTS_BEFORE = 'results-before.json';
 
 export type RunnerApi = Pick<
   typeof realRunner,
