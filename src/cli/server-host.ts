@@ -17,6 +17,8 @@ export function addSchedulerOptions(cmd: Command): Command {
 export function schedulerArgs(flags: HostOptionValues): string[] {
   const out: string[] = [];
   for (const k of ['gpus', 'concurrency', 'grace', 'keep', 'cgroup'] as const) if (flags[k] !== undefined) out.push(`--${k}`, String(flags[k]));
+  if (flags.logCap !== undefined) out.push('--log-cap', flags.logCap);
+  if (flags.maxGpus !== undefined) out.push('--max-gpus', flags.maxGpus);
   return out;
 }
 
@@ -50,6 +52,9 @@ export async function runForeground(opts: ForegroundOptions): Promise<void> {
     if (auth.generated) say(`token: ${auth.token}\n  (generated because ${auth.host} is not a loopback address; send "Authorization: Bearer <token>")`);
     else if (!auth.token) say('no token: any local user can reach this port; pass --token on a shared machine');
   }
+  // stdout is the server log; when its disk is full a write fails with ENOSPC, which must not crash the queue.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const shutdown = (code: number) => {
     void server.close().finally(() => process.exit(code));
   };

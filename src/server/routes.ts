@@ -13,7 +13,7 @@ import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../clie
 import { findJob, jobJson, type ServerContext } from './context.js';
 import { streamEvents } from './events.js';
 import { HttpError } from './http-errors.js';
-import { jobSecrets, readLog } from './log-read.js';
+import { assertLogReadable, jobSecrets, readLog } from './log-read.js';
 import type { RouteDoc } from './openapi.js';
 import * as S from './schemas.js';
 
@@ -154,6 +154,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
     async (req) => {
       const job = id(req);
       const q = req.query as Query;
+      await assertLogReadable(job, scheduler.store.logPath(job.id));
       return readLog(scheduler.store.logPath(job.id), {
         tail: num(q.tail),
         since: num(q.since),
@@ -177,6 +178,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const header = req.headers['last-event-id'];
       const fromHeader = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
       const q = req.query as Query;
+      await assertLogReadable(job, scheduler.store.logPath(job.id));
       reply.hijack();
       await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw, { reveal: yes(q.reveal) });
     },

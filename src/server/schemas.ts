@@ -175,6 +175,11 @@ export const jobSchema: Schema = {
       items: { type: 'integer' },
       description: "pids of the job's processes still alive after stop's SIGKILL (stuck or out of reach); empty normally",
     },
+    log_capped: {
+      type: ['object', 'null'],
+      description: 'set when output.log reached its size cap: its head and a rolling tail were kept, the middle dropped',
+      properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
+    },
     log_path: { type: 'string' },
   },
 };

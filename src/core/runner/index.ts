@@ -19,3 +19,4 @@ export {
   type CgroupMode,
 } from './cgroup.js';
 export { watchAdopted, type AdoptedWatch } from './adopt.js';
+export { DEFAULT_LOG_CAP, finishLogCap, LOGCAP_FILES, parseLogCap, readLogCapRecord } from './logcap.js';

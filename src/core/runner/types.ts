@@ -35,6 +35,8 @@ export interface LaunchRequest {
   env: Record<string, string>;
   /** Scratch working directory for the job; created if missing. */
   cwd: string;
+  /** Cap on output.log in bytes (see logcap.ts); 0 or absent: the kernel writes the log directly. */
+  logCapBytes?: number;
 }
 
 export interface LaunchedJob extends ProcessHandle {

@@ -54,6 +54,15 @@ export interface JobRecord {
    * e.g. stuck in the kernel): they may still hold GPU memory. Empty normally.
    */
   escaped: number[];
+  /** Set when output.log reached its size cap: the middle of the output was dropped (see runner/logcap.ts). */
+  log_capped: LogCapInfo | null;
+}
+
+export interface LogCapInfo {
+  /** The cap in bytes. */
+  cap_bytes: number;
+  /** Output bytes dropped between the kept head and the kept tail. */
+  dropped_bytes: number;
 }
 
 /** The fields a record has before its job has run: a new job's, and the defaults for older records. */
@@ -77,6 +86,7 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     stop_grace_ms: null,
     cgroup: null,
     escaped: [],
+    log_capped: null,
   };
 }
 
