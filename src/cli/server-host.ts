@@ -8,7 +8,7 @@ import { allowHostValue, allowOriginValue, tcpAuth, type TcpAuth } from '../serv
 import { UsageError } from './client-helpers.js';
 import { addHostOptions, hostOptions, type HostOptionValues } from './host-options.js';
 
-/** Adds the scheduler flags (--gpus, --concurrency, --grace, --keep; each also read from the environment). */
+/** Adds the scheduler flags (--gpus, --concurrency, --grace, --keep, --cgroup; each also read from the environment). */
 export function addSchedulerOptions(cmd: Command): Command {
   return addHostOptions(cmd);
 }
@@ -16,7 +16,9 @@ export function addSchedulerOptions(cmd: Command): Command {
 /** The scheduler flags as `server run` arguments, so `server start --gpus 0,1` reaches the spawned server. */
 export function schedulerArgs(flags: HostOptionValues): string[] {
   const out: string[] = [];
-  for (const k of ['gpus', 'concurrency', 'grace', 'keep'] as const) if (flags[k] !== undefined) out.push(`--${k}`, String(flags[k]));
+  for (const k of ['gpus', 'concurrency', 'grace', 'keep', 'cgroup'] as const) if (flags[k] !== undefined) out.push(`--${k}`, String(flags[k]));
+  if (flags.logCap !== undefined) out.push('--log-cap', flags.logCap);
+  if (flags.maxGpus !== undefined) out.push('--max-gpus', flags.maxGpus);
   return out;
 }
 
@@ -77,6 +79,9 @@ export async function runForeground(opts: ForegroundOptions): Promise<void> {
     if (auth.generated) say(`token: ${auth.token}`);
     describeAuth(auth, auth.host, say, 'send "Authorization: Bearer <token>"');
   }
+  // stdout is the server log; when its disk is full a write fails with ENOSPC, which must not crash the queue.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const shutdown = (code: number) => {
     void server.close().finally(() => process.exit(code));
   };

@@ -24,7 +24,7 @@ import type { HarnessTarget } from './config.js';
 import { httpError, installFastApiErrors, jsonBody, problemDetails, unprocessable } from './fastapi.js';
 import { detectSetup, exportYaml, importYaml, parseEvalRequest, previewScript, specFromForm, WUI_FIELDS } from './webui-eval.js';
 import { gitInfo, modelList, systemInfo, taskList, type GitInfo } from './webui-info.js';
-import { DEFAULT_SCAN, listRuns, pageQuery, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
+import { DEFAULT_SCAN, listRuns, pageQuery, logsRoot, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
 import { findDist, missingFrontendPage, resolveStatic, sendFile } from './webui-static.js';
 import { streamJob } from './webui-stream.js';
 
@@ -228,7 +228,7 @@ function registerLogRoutes(app: FastifyInstance, cwd: string, scan: ScanLimits):
     if (m) {
       const page = pageQuery(q);
       const file = await runResultsPath(logsPath(req), decodeURIComponent(m[1]!), cwd);
-      return runSamples(file, decodeURIComponent(m[2]!), page);
+      return runSamples(file, decodeURIComponent(m[2]!), page, await logsRoot(logsPath(req), cwd));
     }
     throw httpError(404, 'Not Found');
   });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EXIT, UsageError, action, usageExit, withClient, writeOut } from '../client-helpers.js';
 import { resolveJobId } from '../job-ref.js';
 
-/** `lmms-tui stop JOB [--grace S]`: SIGTERM to the job's process group, SIGKILL after the grace; waits for the end. */
+/** `lmms-tui stop JOB [--grace S]`: SIGTERM to all the job's processes (stop.ts in core/runner), SIGKILL after the grace; waits for the end. */
 export function registerStop(program: Command): void {
   usageExit(program.command('stop').description('stop a running job (its whole process tree); a queued one is cancelled').argument('<job>', 'job id or unique prefix'))
     .option('--grace <seconds>', 'seconds between SIGTERM and SIGKILL [default: the server\'s, 10]')
