@@ -42,6 +42,7 @@ export interface LesJobDetail extends LesJobSummary {
 const STATUS: Record<JobState, LesStatus> = {
   queued: 'Queued',
   running: 'Running',
+  orphaned: 'Running', // its process runs on (its record was damaged)
   succeeded: 'Completed',
   failed: 'Failed',
   stopped: 'Stopped',
@@ -137,11 +138,11 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
       await stopAndWait(ctx, job);
       return `Job ${n} dequeued successfully.`;
     }
-    if (job.state === 'running' && !job.stop_requested) {
+    if ((job.state === 'running' || job.state === 'orphaned') && !job.stop_requested) {
       await stopAndWait(ctx, job);
       return `Job ${n} stopped successfully.`;
     }
-    if (job.state === 'running') await stopAndWait(ctx, job);
+    if (job.state === 'running' || job.state === 'orphaned') await stopAndWait(ctx, job);
     return `Job ${n} has already completed.`;
   };
 

@@ -23,6 +23,7 @@ import type { EvaluateRequest, HealthResponse, JobInfo, JobSubmitResponse, Queue
 const STATUS: Record<JobState, SmJobStatus> = {
   queued: 'queued',
   running: 'running',
+  orphaned: 'running', // its process runs on (its record was damaged)
   succeeded: 'completed',
   failed: 'failed',
   stopped: 'cancelled',
@@ -102,7 +103,7 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
 
   scope.get('/queue', async (): Promise<QueueStatusResponse> => {
     const all = scheduler.list();
-    const running = all.filter((j) => j.state === 'running').map((j) => j.id);
+    const running = all.filter((j) => j.state === 'running' || j.state === 'orphaned').map((j) => j.id);
     const queued = all.filter((j) => j.state === 'queued').map((j) => j.id);
     return {
       queue_size: queued.length,
@@ -119,7 +120,7 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
     const job = exactJob(ctx, id);
     if (!job) throw httpError(404, `Job ${id} not found`);
     // Same contract as the original: DELETE cancels queued jobs only (`lmms-tui stop` stops running ones).
-    if (job.state === 'running') throw httpError(400, 'Cannot cancel a running job');
+    if (job.state === 'running' || job.state === 'orphaned') throw httpError(400, 'Cannot cancel a running job');
     if (job.state !== 'queued') throw httpError(400, 'Job already finished or cancelled');
     scheduler.cancel(job.id);
     return { message: `Job ${id} cancelled` };

@@ -50,6 +50,13 @@ export function fakeRunner() {
     readExitRecord: (dir) => exitRecords.get(dir) ?? null,
     buildJobEnv: (base, opts) => ({ ...(base as Record<string, string>), ...(opts.gpus ? { CUDA_VISIBLE_DEVICES: opts.gpus.join(',') } : {}), ...opts.extra }),
     groupMembers: () => [],
+    // The fake's processes are found by their job dir (the real one reads proc.json and /proc).
+    async traceLaunch(jobDir) {
+      const p = procs.find((x) => x.jobDir === jobDir && alive.has(x.pid));
+      if (p) return { kind: 'running', handle: { pid: p.pid, pgid: p.pid, startTime: 1 }, via: 'record' };
+      const exit = exitRecords.get(jobDir);
+      return exit ? { kind: 'ended', exit } : { kind: 'never-started' };
+    },
   };
   return { runner, procs, alive, exitRecords };
 }

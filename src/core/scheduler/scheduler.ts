@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildCommand } from '../command/build.js';
 import { validateSpec } from '../command/validate.js';
@@ -7,17 +7,25 @@ import { UserError, ValidationError } from '../errors.js';
 import { demoHarnessDir } from '../paths.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
-import type { ExitInfo, LaunchedJob } from '../runner/index.js';
+import { JOB_FILES, readEnvVar, type ExitInfo, type LaunchedJob, type LaunchTrace } from '../runner/index.js';
 import type { EvalSpec } from '../spec.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
-import { JobStore, type StoreProblem } from './store.js';
-import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+import { JobStore, type DamagedRecord, type StoreProblem } from './store.js';
+import { isActive, isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
 export type RunnerApi = Pick<
   typeof realRunner,
-  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'groupMembers'
+  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'groupMembers' | 'traceLaunch'
 >;
+
+/**
+ * The points of the launch protocol, in order (see Scheduler.start): `persisted` (job.json says running
+ * and launch.json is written; nothing spawned yet), `spawned` (the wrapper exists; its pid is not in
+ * job.json yet), `recorded` (job.json holds the pid). A host may die after any of them; the next one
+ * adopts the job in every case.
+ */
+export type LaunchStep = 'persisted' | 'spawned' | 'recorded';
 
 export interface SchedulerOptions {
   /** State dir; jobs live in `<stateDir>/jobs/<id>/`. */
@@ -36,6 +44,13 @@ export interface SchedulerOptions {
   basePort?: number;
   /** Take the one-host-per-state-dir lock. Default true. */
   lock?: boolean;
+  /**
+   * How long a new host waits for a just-spawned wrapper's own record (proc.json) before taking the
+   * process carrying the job's marker as the wrapper. Default 3000 ms.
+   */
+  traceWaitMs?: number;
+  /** Called at each point of the launch protocol; tests kill the host there to prove each window is closed. */
+  onLaunchStep?: (step: LaunchStep, job: JobRecord) => void;
   runner?: RunnerApi;
   judge?: typeof judgeOutcome;
 }
@@ -70,6 +85,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private seq = 0;
   private closed = false;
 
+  private readonly byKey = new Map<string, string>(); // idempotency key -> job id
+
   private constructor(readonly opts: SchedulerOptions, loaded: { jobs: JobRecord[]; problems: StoreProblem[] }, store: JobStore, lock: HostLock | null) {
     super();
     this.store = store;
@@ -79,10 +96,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.judge = opts.judge ?? judgeOutcome;
     this.gpus = opts.gpus && opts.gpus.length ? [...opts.gpus] : null;
     this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
-    for (const job of loaded.jobs) {
-      this.jobs.set(job.id, job);
-      this.seq = Math.max(this.seq, job.seq);
-    }
+    for (const job of loaded.jobs) this.add(job);
+  }
+
+  private add(job: JobRecord): void {
+    this.jobs.set(job.id, job);
+    this.seq = Math.max(this.seq, job.seq);
+    if (job.idempotency_key) this.byKey.set(job.idempotency_key, job.id);
   }
 
   /** Loads the store, re-adopts jobs a previous host left running, and starts dispatching. */
@@ -91,7 +111,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const lock = opts.lock === false ? null : HostLock.acquire(path.join(opts.stateDir, 'scheduler.lock'));
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
-      const s = new Scheduler(opts, store.load(), store, lock);
+      const loaded = store.load();
+      const s = new Scheduler(opts, loaded, store, lock);
+      await s.recoverDamaged(loaded.damaged);
+      s.refuseDamagedQueued();
       await s.readopt();
       s.dispatch();
       return s;
@@ -121,7 +144,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     for (const j of this.jobs.values()) counts[j.state]++;
     return {
-      running: this.list({ state: 'running' }).map((j) => j.id),
+      running: this.list({ state: ['running', 'orphaned'] }).map((j) => j.id),
       queued: this.list({ state: 'queued' }).map((j, i) => ({ id: j.id, position: i + 1 })),
       counts,
       gpus: { total: this.gpus ? [...this.gpus] : null, free: this.freeGpus() },
@@ -163,8 +186,32 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // ---- operations ------------------------------------------------------------------------------
 
+  /** The job made for an idempotency key, if any (see submit). */
+  findByIdempotencyKey(key: string): JobRecord | undefined {
+    const id = this.byKey.get(key);
+    return id === undefined ? undefined : this.jobs.get(id);
+  }
+
+  /**
+   * Queues a job. With `idempotencyKey`, a repeat of a submit that already made a job (a client retrying
+   * after a connection reset, even across a server restart: the key is in job.json) returns that job
+   * instead of queueing a second one; the same key with a different spec is refused.
+   */
   submit(spec: EvalSpec, opts: SubmitOptions = {}): JobRecord {
     this.assertOpen();
+    const key = opts.idempotencyKey ?? null;
+    if (key !== null) {
+      const existing = this.findByIdempotencyKey(key);
+      if (existing) {
+        if (canonical(existing.spec) !== canonical(spec)) {
+          throw new UserError(
+            `idempotency key ${JSON.stringify(key)} was already used for job ${existing.id} with a different spec`,
+            'send a new key for a new job (a retry must repeat the same request)',
+          );
+        }
+        return existing;
+      }
+    }
     const problems = validateSpec(spec);
     const need = spec.num_gpus ?? 1;
     if (this.gpus && need > this.gpus.length) {
@@ -191,9 +238,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       // results file appearing there (lmms-eval exits 0 on failure).
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
       retry_of: opts.retryOf ?? null,
+      idempotency_key: key,
     };
     this.store.create(job);
-    this.jobs.set(id, job);
+    this.add(job);
     this.emit('job', job, null);
     this.dispatch();
     return job;
@@ -203,7 +251,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   cancel(idOrPrefix: string): JobRecord {
     const job = this.get(idOrPrefix);
     if (job.state !== 'queued') {
-      throw new UserError(`job ${job.id} is ${job.state}, not queued`, job.state === 'running' ? 'use stop for a running job' : 'nothing to cancel');
+      throw new UserError(`job ${job.id} is ${job.state}, not queued`, isActive(job.state) ? 'use stop for a running job' : 'nothing to cancel');
     }
     this.update(job, { state: 'cancelled', ended_at: new Date().toISOString(), error: 'cancelled before it started' });
     this.prune();
@@ -214,7 +262,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async stop(idOrPrefix: string, opts: { graceMs?: number } = {}): Promise<JobRecord> {
     const job = this.get(idOrPrefix);
     if (job.state === 'queued') return this.cancel(job.id);
-    if (job.state !== 'running') throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
+    if (!isActive(job.state)) throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
     if (!job.stop_requested) this.update(job, { stop_requested: true });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
@@ -238,7 +286,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   remove(idOrPrefix: string): void {
     const job = this.get(idOrPrefix);
     if (!isFinished(job.state)) {
-      const first = job.state === 'running' ? 'stop' : 'cancel';
+      const first = isActive(job.state) ? 'stop' : 'cancel';
       throw new UserError(`job ${job.id} is ${job.state}; ${first} it first`, `lmms-tui ${first} ${job.id}`);
     }
     this.jobs.delete(job.id);
@@ -328,11 +376,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.update(job, { state: 'failed', ended_at: new Date().toISOString(), error: `could not build the command: ${(err as Error).message}` });
       return;
     }
+    // The launch protocol. 1. job.json says running (with its GPUs and port) and launch.json keeps a copy
+    // to rebuild it from, both on disk BEFORE anything is spawned. 2. The wrapper's first act is to write
+    // its own pid and start time to proc.json (WRAPPER_SCRIPT in runner/launch.ts). 3. We save the pid in
+    // job.json. A host killed between any two steps leaves enough for the next one (readopt/adoptTrace):
+    // no record and no marked process means nothing ran, and the job goes back to the queue.
     this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script });
+    this.store.saveLaunch(job);
+    this.opts.onLaunchStep?.('persisted', job);
     const launch = this.runner
       .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work') })
       .then((launched: LaunchedJob) => {
+        this.opts.onLaunchStep?.('spawned', job);
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
+        this.opts.onLaunchStep?.('recorded', job);
         this.follow(job.id, launched.exited);
       })
       .catch((err: unknown) => {
@@ -383,6 +440,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     let patch: Partial<JobRecord>;
     if (failure) {
       patch = { state: 'failed', error: failure };
+    } else if (job.state === 'orphaned') {
+      // Its spec and results dir are unknown, so there is nothing to judge the run by.
+      const how = exit.signal ? `was ended by ${exit.signal}` : exit.exit_code !== null ? `exited with code ${exit.exit_code}` : 'ended (exit status unknown)';
+      patch = { state: 'failed', error: `${job.error ?? 'orphaned'}; its process ${how}` };
     } else {
       const verdict = await this.judge({
         exit,
@@ -408,23 +469,153 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Jobs a previous host left running: watch the live ones, record the outcome of the ended ones. */
   private async readopt(): Promise<void> {
     const pending: Promise<void>[] = [];
+    const tracing: Promise<void>[] = [];
     for (const job of this.jobs.values()) {
-      if (job.state !== 'running') continue;
+      if (!isActive(job.state)) continue;
       this.active.add(job.id);
       const handle = job.pid !== null && job.proc_start !== null ? { pid: job.pid, pgid: job.pid, startTime: job.proc_start } : null;
       if (handle && this.runner.isAlive(handle)) {
-        const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
-        this.adopted.set(job.id, w);
-        this.follow(job.id, w.exited);
+        this.watch(job, handle);
       } else if (handle) {
         this.follow(job.id, Promise.resolve(this.runner.readExitRecord(this.store.dir(job.id)) ?? { exit_code: null, signal: null }));
         pending.push(this.ended.get(job.id)!);
       } else {
-        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), 'the lmms-tui process hosting the queue exited while this job was starting');
-        pending.push(this.ended.get(job.id)!);
+        // The host died between persisting the job and saving its pid: the wrapper's own record and the
+        // job's marker in /proc say whether (and as which pid) it runs.
+        tracing.push(
+          this.trace(job.id).then((trace) => {
+            const p = this.adoptTrace(job, trace);
+            if (p) pending.push(p);
+          }),
+        );
       }
     }
+    await Promise.all(tracing);
     await Promise.all(pending);
+  }
+
+  private trace(id: string): Promise<LaunchTrace> {
+    return this.runner.traceLaunch(this.store.dir(id), id, { waitMs: this.opts.traceWaitMs });
+  }
+
+  private watch(job: JobRecord, handle: { pid: number; pgid: number; startTime: number }): void {
+    const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
+    this.adopted.set(job.id, w);
+    this.follow(job.id, w.exited);
+  }
+
+  /** Acts on what traceLaunch found for an active job without a pid; returns the outcome to await, if any. */
+  private adoptTrace(job: JobRecord, trace: LaunchTrace): Promise<void> | undefined {
+    if (trace.kind === 'running') {
+      this.update(job, { pid: trace.handle.pid, proc_start: trace.handle.startTime });
+      this.watch(job, trace.handle);
+      return undefined;
+    }
+    if (trace.kind === 'ended') {
+      this.follow(job.id, Promise.resolve(trace.exit ?? { exit_code: null, signal: null }));
+      return this.ended.get(job.id);
+    }
+    // Nothing of it ever ran (the host died before the spawn, or before the wrapper's first line):
+    // back to its place in the queue, unless the user had already asked to stop it.
+    this.active.delete(job.id);
+    if (job.stop_requested) {
+      this.update(job, { state: 'cancelled', ended_at: new Date().toISOString(), error: 'stopped before it started' });
+    } else {
+      this.update(job, { ...unstartedFields(), state: 'queued', stop_requested: false });
+    }
+    return undefined;
+  }
+
+  /**
+   * Job dirs whose job.json is unusable (truncated, empty, garbage, a directory, wrong-typed fields of a
+   * running job). A running job is rebuilt from its launch record, the pid found again from the
+   * wrapper's record; without a launch record but with a live process it is kept as `orphaned` (holding
+   * its slot and GPUs until it ends). The damaged file is kept beside as job.json.damaged-<time>.
+   */
+  private async recoverDamaged(damaged: readonly DamagedRecord[]): Promise<void> {
+    await Promise.all(
+      damaged.map(async (d) => {
+        const base = this.store.readLaunch(d.id);
+        if (base && (d.state === null || isActive(d.state as JobState))) {
+          // Only pid and proc_start change after launch; the wrapper's record gives them back (readopt).
+          const job: JobRecord = { ...base, pid: null, proc_start: null };
+          const aside = this.store.setAside(d.id);
+          this.store.save(job);
+          this.add(job);
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; rebuilt from launch.json${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+          return;
+        }
+        const trace = await this.trace(d.id);
+        if (trace.kind !== 'running') {
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason} (skipped)` });
+          return;
+        }
+        const job = this.orphanRecord(d, trace.handle);
+        const aside = this.store.setAside(d.id);
+        this.store.save(job);
+        this.add(job);
+        this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; its process ${trace.handle.pid} still runs, kept as orphaned${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+      }),
+    );
+  }
+
+  /** A stand-in record for a live job whose own record is lost: enough to hold its slot, show it and stop it. */
+  private orphanRecord(d: DamagedRecord, handle: { pid: number; startTime: number }): JobRecord {
+    const dir = this.store.dir(d.id);
+    const since = (file: string): string | null => {
+      try {
+        return statSync(path.join(dir, file)).mtime.toISOString();
+      } catch {
+        return null;
+      }
+    };
+    // The GPUs it was given are in its environment; if that cannot be read, it may hold any of the pool's.
+    const cvd = readEnvVar(handle.pid, 'CUDA_VISIBLE_DEVICES');
+    const fromEnv = cvd !== null && /^\d+(,\d+)*$/.test(cvd) ? cvd.split(',').map(Number) : null;
+    const gpus = this.gpus ? (fromEnv?.filter((g) => this.gpus!.includes(g)) ?? [...this.gpus]) : [];
+    let port: number | null = null;
+    try {
+      const m = /--main_process_port[ =](\d+)/.exec(readFileSync(path.join(dir, JOB_FILES.script), 'utf8'));
+      if (m) port = Number(m[1]);
+    } catch {
+      /* no script: no port to keep free */
+    }
+    return {
+      ...unstartedFields(),
+      id: d.id,
+      state: 'orphaned',
+      spec: { harness: 'lmms-eval', model: '(unknown: job.json damaged)', tasks: [] },
+      seq: ++this.seq,
+      created_at: since('.') ?? new Date().toISOString(),
+      started_at: since(JOB_FILES.proc) ?? since(JOB_FILES.script),
+      cwd: '/',
+      env: null,
+      output_path: path.join(dir, 'results'),
+      retry_of: null,
+      idempotency_key: null,
+      pid: handle.pid,
+      proc_start: handle.startTime,
+      gpus,
+      main_process_port: port,
+      error: `job.json was damaged (${d.reason}) and there is no launch record to rebuild it from`,
+    };
+  }
+
+  /**
+   * A queued job whose record had to be repaired would run something other than what was asked (a
+   * dropped env, num_gpus or task list): it is not started, and says why.
+   */
+  private refuseDamagedQueued(): void {
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'queued') continue;
+      const fixes = this.problems.filter((p) => p.id === job.id).map((p) => p.message.replace(/^job\.json: /, ''));
+      if (fixes.length === 0) continue;
+      this.update(job, {
+        state: 'failed',
+        ended_at: new Date().toISOString(),
+        error: `not started: its job.json was damaged (${fixes.join('; ')}); submit it again (lmms-tui retry ${job.id} runs a copy)`,
+      });
+    }
   }
 
   /** Keeps the newest `keepFinished` finished jobs. */
@@ -445,6 +636,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
  * Job processes are unref'd (they must not keep a host alive), so a caller awaiting only their end
  * would see Node exit under it; this holds the event loop open until `p` settles.
  */
+/** JSON with sorted keys, so two equal specs compare equal whatever order their fields came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
 async function keepingAlive<T>(p: Promise<T>): Promise<T> {
   const timer = setInterval(() => {}, 1 << 30);
   try {
