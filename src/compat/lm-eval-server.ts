@@ -11,11 +11,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { buildCommand } from '../core/command/build.js';
 import { shellJoin } from '../core/command/quote.js';
-import { ValidationError } from '../core/errors.js';
+import { UserError, ValidationError } from '../core/errors.js';
 import { readTail } from '../core/logs/read.js';
 import { isFinished, type JobRecord, type JobState } from '../core/scheduler/types.js';
 import { constants } from 'node:os';
 import type { ServerContext } from '../server/context.js';
+import { idempotencyKey } from '../server/idempotency.js';
 import { jobSecrets, finishText } from '../server/log-read.js';
 import type { CompatOptions } from './config.js';
 import { boolQuery, httpError, intParam, jsonBody, problemDetails, pyList, unprocessable, utcIso } from './fastapi.js';
@@ -153,11 +154,14 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
   };
 
   scope.post('/job', async (req) => {
+    const key = idempotencyKey(req);
+    if (key instanceof Error) throw httpError(400, key.message);
     const { spec, request } = parseLesRequest(jsonBody(req), opts.lmEval);
     let job: JobRecord;
     try {
-      job = scheduler.submit(spec, { env: null });
+      job = scheduler.submit(spec, { env: null, idempotencyKey: key });
     } catch (err) {
+      if (err instanceof UserError && !(err instanceof ValidationError)) throw httpError(409, err.message);
       if (err instanceof ValidationError) throw unprocessable(problemDetails(err.problems, LES_FIELDS, req.body as Record<string, unknown>));
       throw err;
     }

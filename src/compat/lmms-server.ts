@@ -9,9 +9,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateSpec } from '../core/command/validate.js';
-import { ValidationError } from '../core/errors.js';
+import { UserError, ValidationError } from '../core/errors.js';
 import type { JobRecord, JobState } from '../core/scheduler/types.js';
 import type { ServerContext } from '../server/context.js';
+import { idempotencyKey } from '../server/idempotency.js';
 import type { Catalog } from './catalog.js';
 import type { CompatOptions } from './config.js';
 import { httpError, jsonBody, localIso, problemDetails, unprocessable } from './fastapi.js';
@@ -77,6 +78,8 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
   }));
 
   scope.post('/evaluate', async (req): Promise<JobSubmitResponse> => {
+    const key = idempotencyKey(req);
+    if (key instanceof Error) throw httpError(400, key.message);
     const request = parseEvaluateRequest(jsonBody(req));
     const { spec, errors } = specFromEvaluate(request, opts.lmms);
     // Every problem at once: the request-level ones and the spec validator's.
@@ -84,8 +87,9 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
     let job: JobRecord;
     try {
       // No cwd or env from the caller: like the original, jobs run in the server's own environment.
-      job = scheduler.submit(spec, { env: null });
+      job = scheduler.submit(spec, { env: null, idempotencyKey: key });
     } catch (err) {
+      if (err instanceof UserError && !(err instanceof ValidationError)) throw httpError(409, err.message);
       if (err instanceof ValidationError) throw unprocessable(problemDetails(err.problems, SM_FIELDS, request as unknown as Record<string, unknown>));
       throw err;
     }

@@ -51,6 +51,7 @@ export const submitBody: Schema = {
     spec: specSchema(),
     cwd: { type: 'string', description: "submitter's working directory (absolute); relative paths resolve against it" },
     env: { type: 'object', additionalProperties: { type: 'string' }, description: "submitter's environment; the job starts from it" },
+    idempotency_key: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: 'same as the Idempotency-Key header: a repeat with the same key returns the first job' },
   },
 };
 
@@ -148,6 +149,8 @@ export const jobSchema: Schema = {
     error_tail: stringList,
     stop_requested: { type: 'boolean' },
     retry_of: nullable('string'),
+    idempotency_key: nullable('string'),
+    problems: { ...stringList, description: "what was wrong with this job's record when it was loaded (fields replaced, record rebuilt)" },
     log_path: { type: 'string' },
   },
 };
@@ -185,8 +188,8 @@ export const healthSchema: Schema = {
     counts,
     store_problems: {
       type: 'array',
-      description: 'job directories skipped at start-up (unreadable or half-written job.json)',
-      items: { type: 'object', properties: { dir: { type: 'string' }, message: { type: 'string' } } },
+      description: 'job records that were damaged at start-up: skipped, rebuilt, kept as orphaned, or with fields replaced',
+      items: { type: 'object', properties: { dir: { type: 'string' }, id: nullable('string'), message: { type: 'string' } } },
     },
   },
 };

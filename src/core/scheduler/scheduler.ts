@@ -50,7 +50,7 @@ export interface SchedulerOptions {
    */
   traceWaitMs?: number;
   /** Called at each point of the launch protocol; tests kill the host there to prove each window is closed. */
-  onLaunchStep?: (step: LaunchStep, job: JobRecord) => void;
+  onLaunchStep?: (step: LaunchStep, job: JobRecord, pid?: number) => void;
   runner?: RunnerApi;
   judge?: typeof judgeOutcome;
 }
@@ -387,7 +387,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const launch = this.runner
       .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work') })
       .then((launched: LaunchedJob) => {
-        this.opts.onLaunchStep?.('spawned', job);
+        this.opts.onLaunchStep?.('spawned', job, launched.pid);
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
         this.opts.onLaunchStep?.('recorded', job);
         this.follow(job.id, launched.exited);
