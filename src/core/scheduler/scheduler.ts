@@ -443,7 +443,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } else if (job.state === 'orphaned') {
       // Its spec and results dir are unknown, so there is nothing to judge the run by.
       const how = exit.signal ? `was ended by ${exit.signal}` : exit.exit_code !== null ? `exited with code ${exit.exit_code}` : 'ended (exit status unknown)';
-      patch = { state: 'failed', error: `${job.error ?? 'orphaned'}; its process ${how}` };
+      patch = { state: job.stop_requested ? 'stopped' : 'failed', error: `${job.error ?? 'orphaned'}; its process ${how}` };
     } else {
       const verdict = await this.judge({
         exit,
