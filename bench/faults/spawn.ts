@@ -32,7 +32,9 @@ interface Tally {
   doubledRuns: number;
   doubledJobs: number;
   submitFailed: number;
-  killedBeforeSpawn: number;
+  neverRan: number;
+  /** Trials where the dead server's job.json held no pid: the kill landed inside the launch window. */
+  inWindow: number;
   adopted: number;
   outcomes: Record<string, number>;
 }
@@ -82,7 +84,7 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
     LMMS_DEMO_PACE: '0',
   };
   delete env.LMMS_TUI_URL;
-  const t: Tally = { trials: 0, orphans: 0, doubledRuns: 0, doubledJobs: 0, submitFailed: 0, killedBeforeSpawn: 0, adopted: 0, outcomes: {} };
+  const t: Tally = { trials: 0, orphans: 0, doubledRuns: 0, doubledJobs: 0, submitFailed: 0, neverRan: 0, inWindow: 0, adopted: 0, outcomes: {} };
   const paths = serverPaths(home);
   let c: LmmsClient = await connect({ env, stateDir: home, serverEntry: env.LMMS_TUI_SERVER_ENTRY });
   const jobEnv = env as Record<string, string>;
@@ -131,6 +133,15 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
       }
       await until(() => !isAlive(server), 5000, 'the server to die');
       if (submitted === null) t.submitFailed++;
+      // What the dead server left on disk, before anything else reads it.
+      for (const id of readdirSync(path.join(home, 'jobs'))) {
+        try {
+          const rec = JSON.parse(readFileSync(path.join(home, 'jobs', id, 'job.json'), 'utf8')) as { state: string; pid: number | null; spec: { setup?: string } };
+          if (rec.spec.setup?.includes(`${tag}"`) && rec.state === 'running' && rec.pid === null) t.inWindow++;
+        } catch {
+          /* being written */
+        }
+      }
       // The next command finds the server dead and starts a new one, which adopts.
       c.close();
       c = await connect({ env, stateDir: home, serverEntry: env.LMMS_TUI_SERVER_ENTRY });
@@ -152,7 +163,7 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
       const perJob = new Map<string, number>();
       for (const l of ran) perJob.set(l.split(' ')[0]!, (perJob.get(l.split(' ')[0]!) ?? 0) + 1);
       for (const n of perJob.values()) if (n > 1) t.doubledRuns += n - 1;
-      if (jobs.length && ran.length === 0) t.killedBeforeSpawn++;
+      if (jobs.length && ran.length === 0) t.neverRan++;
       t.trials++;
     }
   } finally {
@@ -181,16 +192,17 @@ export async function run(): Promise<void> {
   const entries: [string, string][] = [['', await cliEntry()]];
   if (baseline) entries.push([' [baseline]', baseline]);
   for (const [suffix, entry] of entries) for (const mode of ['random', 'wrapper'] as const) rows.push([name(mode) + suffix, await runMode(mode, entry)]);
-  const head = ['window', 'trials', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never spawned', 'outcomes'];
+  const head = ['window', 'trials', 'killed before pid saved', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never ran', 'outcomes'];
   const body = rows.map(([name, t]) => [
     name,
     String(t.trials),
+    String(t.inWindow),
     String(t.orphans),
     String(t.doubledRuns),
     String(t.doubledJobs),
     String(t.submitFailed),
     String(t.adopted),
-    String(t.killedBeforeSpawn),
+    String(t.neverRan),
     Object.entries(t.outcomes)
       .map(([k, v]) => `${k} ${v}`)
       .join(', '),

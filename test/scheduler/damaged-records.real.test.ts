@@ -108,6 +108,18 @@ describe('a running job with a damaged job.json', () => {
     expect((await s2.waitFor(b)).state).toBe('succeeded');
   });
 
+  it('wrong-typed pid and GPUs with no launch record: repaired in place, spec kept, pid and GPU from the live process', async () => {
+    const { dir, a, b, pid, jobFile } = await runningThenHostGone();
+    writeFileSync(jobFile, JSON.stringify({ ...JSON.parse(readFileSync(jobFile, 'utf8')), pid: 'abc', gpus: null }));
+    rmSync(path.join(dir, 'jobs', a, 'launch.json'));
+    const s = await open(dir);
+    expect(s.get(a)).toMatchObject({ state: 'running', pid, gpus: [0], spec: { model: 'demo', tasks: ['demo_mme'] } });
+    expect(s.problems.find((p) => p.id === a)?.message).toMatch(/pid: expected a process id or null, got "abc".*repaired in place/);
+    expect(s.get(b).state).toBe('queued');
+    expect((await s.stop(a)).state).toBe('stopped');
+    expect((await s.waitFor(b)).state).toBe('succeeded');
+  });
+
   it('a damaged record of a job whose process is gone is reported and skipped; the queue goes on', async () => {
     const { dir, a, b, pid, jobFile } = await runningThenHostGone();
     process.kill(-pid, 'SIGKILL');

@@ -40,8 +40,8 @@ export function watchAdopted(handle: ProcessHandle, jobDir: string, opts: { poll
 export type LaunchTrace =
   /** The wrapper runs: adopt it. `via` says what identified it. */
   | { kind: 'running'; handle: ProcessHandle; via: 'record' | 'marker' }
-  /** The wrapper ran and is gone; `exit` is its exit record (null when it was SIGKILLed). */
-  | { kind: 'ended'; exit: ExitInfo | null }
+  /** The wrapper ran and is gone; `exit` is its exit record (null when it was SIGKILLed); `handle` from its record. */
+  | { kind: 'ended'; exit: ExitInfo | null; handle?: ProcessHandle }
   /** No process of the job ever got as far as the wrapper's first line: job.sh never ran. */
   | { kind: 'never-started' };
 
@@ -68,7 +68,7 @@ export async function traceLaunch(jobDir: string, jobId: string, opts: TraceOpti
     // seen first and a missing record read after it means the wrapper is still starting.
     const marked = markedProcesses(JOB_MARKER_ENV, jobId);
     const record = readProcRecord(jobDir);
-    if (record) return isAlive(record) ? { kind: 'running', handle: record, via: 'record' } : { kind: 'ended', exit: readExitRecord(jobDir) };
+    if (record) return isAlive(record) ? { kind: 'running', handle: record, via: 'record' } : { kind: 'ended', exit: readExitRecord(jobDir), handle: record };
     if (marked.length === 0) {
       const exit = readExitRecord(jobDir);
       return exit ? { kind: 'ended', exit } : { kind: 'never-started' };

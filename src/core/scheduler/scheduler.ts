@@ -512,6 +512,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return undefined;
     }
     if (trace.kind === 'ended') {
+      // With the wrapper's pid known, processes it left behind (it was SIGKILLed) are stopped as the job ends.
+      if (trace.handle) this.update(job, { pid: trace.handle.pid, proc_start: trace.handle.startTime });
       this.follow(job.id, Promise.resolve(trace.exit ?? { exit_code: null, signal: null }));
       return this.ended.get(job.id);
     }
@@ -546,6 +548,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           return;
         }
         const trace = await this.trace(d.id);
+        if (d.repaired && (trace.kind === 'running' || trace.kind === 'ended')) {
+          // No launch record, but the record itself still holds the spec: keep it, with the pid (and, with a
+          // pool, the GPUs, in case they were among the wrong fields) taken from the live process.
+          const job: JobRecord = { ...d.repaired, pid: null, proc_start: null };
+          if (trace.kind === 'running' && this.gpus) job.gpus = this.gpusOf(trace.handle.pid) ?? (job.gpus.length ? job.gpus : [...this.gpus]);
+          const aside = this.store.setAside(d.id);
+          this.store.save(job);
+          this.add(job);
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; repaired in place (no launch.json)${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+          return;
+        }
         if (trace.kind !== 'running') {
           this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason} (skipped)` });
           return;
@@ -559,6 +572,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     );
   }
 
+  /** The pool GPUs a live job process was given (its CUDA_VISIBLE_DEVICES), or null when that cannot be read. */
+  private gpusOf(pid: number): number[] | null {
+    const cvd = readEnvVar(pid, 'CUDA_VISIBLE_DEVICES');
+    if (cvd === null || !/^\d+(,\d+)*$/.test(cvd) || !this.gpus) return null;
+    return cvd.split(',').map(Number).filter((g) => this.gpus!.includes(g));
+  }
+
   /** A stand-in record for a live job whose own record is lost: enough to hold its slot, show it and stop it. */
   private orphanRecord(d: DamagedRecord, handle: { pid: number; startTime: number }): JobRecord {
     const dir = this.store.dir(d.id);
@@ -570,9 +590,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
     };
     // The GPUs it was given are in its environment; if that cannot be read, it may hold any of the pool's.
-    const cvd = readEnvVar(handle.pid, 'CUDA_VISIBLE_DEVICES');
-    const fromEnv = cvd !== null && /^\d+(,\d+)*$/.test(cvd) ? cvd.split(',').map(Number) : null;
-    const gpus = this.gpus ? (fromEnv?.filter((g) => this.gpus!.includes(g)) ?? [...this.gpus]) : [];
+    const gpus = this.gpus ? (this.gpusOf(handle.pid) ?? [...this.gpus]) : [];
     let port: number | null = null;
     try {
       const m = /--main_process_port[ =](\d+)/.exec(readFileSync(path.join(dir, JOB_FILES.script), 'utf8'));
@@ -632,10 +650,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 }
 
-/**
- * Job processes are unref'd (they must not keep a host alive), so a caller awaiting only their end
- * would see Node exit under it; this holds the event loop open until `p` settles.
- */
 /** JSON with sorted keys, so two equal specs compare equal whatever order their fields came in. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
@@ -643,6 +657,10 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * Job processes are unref'd (they must not keep a host alive), so a caller awaiting only their end
+ * would see Node exit under it; this holds the event loop open until `p` settles.
+ */
 async function keepingAlive<T>(p: Promise<T>): Promise<T> {
   const timer = setInterval(() => {}, 1 << 30);
   try {

@@ -19,6 +19,8 @@ export interface DamagedRecord {
   reason: string;
   /** The state the damaged record still named, when that much was readable. */
   state: string | null;
+  /** The record with its wrong fields reset, when it was valid JSON naming a job (a fallback when launch.json is gone). */
+  repaired?: JobRecord;
 }
 
 /** A record as loaded: the job (with wrong-typed fields replaced by defaults) and what was replaced. */
@@ -75,7 +77,7 @@ export class JobStore {
         const { job, fixes } = parseRecord(text, id);
         if (fixes.length && (job.state === 'running' || job.state === 'orphaned')) {
           // A live job's pid, GPUs or port may be among the wrong fields: rebuild it from its launch record.
-          damaged.push({ id, dir, reason: `job.json has wrong fields (${fixes.join('; ')})`, state: job.state });
+          damaged.push({ id, dir, reason: `job.json has wrong fields (${fixes.join('; ')})`, state: job.state, repaired: job });
           continue;
         }
         for (const f of fixes) problems.push({ dir, id, message: `job.json: ${f}` });
