@@ -33,6 +33,8 @@ interface Tally {
   doubledJobs: number;
   submitFailed: number;
   neverRan: number;
+  /** Trials where the kill landed before the server had made the job (the client's retry made it). */
+  beforeJob: number;
   /** Trials where the dead server's job.json held no pid: the kill landed inside the launch window. */
   inWindow: number;
   adopted: number;
@@ -84,7 +86,7 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
     LMMS_DEMO_PACE: '0',
   };
   delete env.LMMS_TUI_URL;
-  const t: Tally = { trials: 0, orphans: 0, doubledRuns: 0, doubledJobs: 0, submitFailed: 0, neverRan: 0, inWindow: 0, adopted: 0, outcomes: {} };
+  const t: Tally = { trials: 0, orphans: 0, doubledRuns: 0, doubledJobs: 0, submitFailed: 0, neverRan: 0, beforeJob: 0, inWindow: 0, adopted: 0, outcomes: {} };
   const paths = serverPaths(home);
   let c: LmmsClient = await connect({ env, stateDir: home, serverEntry: env.LMMS_TUI_SERVER_ENTRY });
   const jobEnv = env as Record<string, string>;
@@ -109,6 +111,17 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
         } catch {
           /* already gone */
         }
+        // What the dead server left on disk, read at once (the client's retry may start a new server next).
+        const recs = readdirSync(path.join(home, 'jobs')).flatMap((id) => {
+          try {
+            return [JSON.parse(readFileSync(path.join(home, 'jobs', id, 'job.json'), 'utf8')) as { state: string; pid: number | null; spec: { setup?: string } }];
+          } catch {
+            return [];
+          }
+        });
+        const mine = recs.filter((r) => r.spec.setup?.includes(`${tag}"`));
+        if (mine.length === 0) t.beforeJob++;
+        else if (mine.some((r) => r.state === 'running' && r.pid === null)) t.inWindow++;
       };
       let stopWatch = false;
       if (mode === 'random') {
@@ -133,15 +146,6 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
       }
       await until(() => !isAlive(server), 5000, 'the server to die');
       if (submitted === null) t.submitFailed++;
-      // What the dead server left on disk, before anything else reads it.
-      for (const id of readdirSync(path.join(home, 'jobs'))) {
-        try {
-          const rec = JSON.parse(readFileSync(path.join(home, 'jobs', id, 'job.json'), 'utf8')) as { state: string; pid: number | null; spec: { setup?: string } };
-          if (rec.spec.setup?.includes(`${tag}"`) && rec.state === 'running' && rec.pid === null) t.inWindow++;
-        } catch {
-          /* being written */
-        }
-      }
       // The next command finds the server dead and starts a new one, which adopts.
       c.close();
       c = await connect({ env, stateDir: home, serverEntry: env.LMMS_TUI_SERVER_ENTRY });
@@ -192,10 +196,11 @@ export async function run(): Promise<void> {
   const entries: [string, string][] = [['', await cliEntry()]];
   if (baseline) entries.push([' [baseline]', baseline]);
   for (const [suffix, entry] of entries) for (const mode of ['random', 'wrapper'] as const) rows.push([name(mode) + suffix, await runMode(mode, entry)]);
-  const head = ['window', 'trials', 'killed before pid saved', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never ran', 'outcomes'];
+  const head = ['window', 'trials', 'killed: before job made', 'in launch (running, no pid)', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never ran', 'outcomes'];
   const body = rows.map(([name, t]) => [
     name,
     String(t.trials),
+    String(t.beforeJob),
     String(t.inWindow),
     String(t.orphans),
     String(t.doubledRuns),
