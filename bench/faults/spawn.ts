@@ -188,33 +188,30 @@ async function runMode(mode: 'random' | 'wrapper', entry: string): Promise<Tally
   return t;
 }
 
+const HEAD = ['window', 'trials', 'killed: before job made', 'in launch (running, no pid)', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never ran', 'outcomes'];
+const WIDTHS = [40, 6, 23, 27, 7, 12, 12, 13, 15, 9, 0];
+
+function row(cells: string[]): string {
+  return cells.map((x, i) => x.padEnd(WIDTHS[i]!)).join('  ').trimEnd();
+}
+
 export async function run(): Promise<void> {
-  const rows: [string, Tally][] = [];
   const name = (mode: string) => (mode === 'random' ? 'kill at 0-60 ms after submit' : 'kill as the wrapper appears');
   // BENCH_SPAWN_BASELINE=<path to another checkout's bin/lmms-tui.js>: the same trials against it, for comparison.
   const baseline = process.env.BENCH_SPAWN_BASELINE;
   const entries: [string, string][] = [['', await cliEntry()]];
   if (baseline) entries.push([' [baseline]', baseline]);
-  for (const [suffix, entry] of entries) for (const mode of ['random', 'wrapper'] as const) rows.push([name(mode) + suffix, await runMode(mode, entry)]);
-  const head = ['window', 'trials', 'killed: before job made', 'in launch (running, no pid)', 'orphans', 'doubled runs', 'doubled jobs', 'submit failed', 'adopted running', 'never ran', 'outcomes'];
-  const body = rows.map(([name, t]) => [
-    name,
-    String(t.trials),
-    String(t.beforeJob),
-    String(t.inWindow),
-    String(t.orphans),
-    String(t.doubledRuns),
-    String(t.doubledJobs),
-    String(t.submitFailed),
-    String(t.adopted),
-    String(t.neverRan),
-    Object.entries(t.outcomes)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', '),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  for (const r of [head, ...body]) console.log(r.map((x, i) => x.padEnd(widths[i]!)).join('  '));
-  const broken = rows.some(([n, t]) => !n.endsWith('[baseline]') && (t.orphans || t.doubledRuns || t.doubledJobs));
+  console.log(row(HEAD));
+  let broken = false;
+  // Each row is printed as soon as it is measured, so a later failure does not lose it.
+  for (const [suffix, entry] of entries) {
+    for (const mode of ['random', 'wrapper'] as const) {
+      const t = await runMode(mode, entry);
+      if (!suffix && (t.orphans || t.doubledRuns || t.doubledJobs)) broken = true;
+      const outcomes = Object.entries(t.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
+      console.log(row([name(mode) + suffix, ...[t.trials, t.beforeJob, t.inWindow, t.orphans, t.doubledRuns, t.doubledJobs, t.submitFailed, t.adopted, t.neverRan].map(String), outcomes]));
+    }
+  }
   console.log(broken ? 'BROKEN: a job was orphaned or doubled' : 'survived: 0 orphans, 0 doubled (promise kept)');
   if (broken) process.exitCode = 1;
 }
