@@ -42,6 +42,7 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
     );
   }
   for (const u of result?.unreadable ?? []) out.push(`  unreadable results file ${u.file}: ${u.message}`);
+  for (const p of job.problems ?? []) out.push(`  warning: ${p}`);
   if (job.state === 'failed' && job.error_tail.length) {
     out.push('', `last ${job.error_tail.length} log lines`, ...job.error_tail.map((l) => `  ${l}`));
   }

@@ -22,7 +22,7 @@ export interface Glyphs {
 }
 
 export const UNICODE: Glyphs = {
-  state: { queued: '◷', running: '▶', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' },
+  state: { queued: '◷', running: '▶', orphaned: '⚠', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' },
   barFull: '█',
   barEmpty: '░',
   pointer: '›',
@@ -38,7 +38,7 @@ export const UNICODE: Glyphs = {
 };
 
 export const ASCII: Glyphs = {
-  state: { queued: '.', running: '>', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' },
+  state: { queued: '.', running: '>', orphaned: '!', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' },
   barFull: '#',
   barEmpty: '-',
   pointer: '>',
