@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { ensurePrivateDir } from '../private-files.js';
 import { asResourceError, rethrowResource } from '../errors.js';
 import path from 'node:path';
@@ -62,7 +62,8 @@ export class JobStore {
       const id = entry.name;
       const dir = path.join(this.root, id);
       const file = path.join(dir, 'job.json');
-      if (!existsSync(file)) {
+      // existsSync says "no" for a record we may not read (EACCES) too: only a real ENOENT means it is gone.
+      if (missing(file)) {
         // A job whose record is gone may still have a launch record and a live process.
         if (existsSync(path.join(dir, LAUNCH_FILE)) || existsSync(path.join(dir, 'proc.json'))) damaged.push({ id, dir, reason: 'no job.json', state: null });
         else problems.push({ dir, id, message: 'no job.json (skipped)' });
@@ -167,6 +168,15 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
  * an object, no usable id, state or spec); a field of the wrong type is replaced by its default and
  * reported in `fixes`, so one hand-edited or bit-rotted record never breaks a face listing the others.
  */
+function missing(file: string): boolean {
+  try {
+    statSync(file);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 export function parseRecord(text: string, dirName?: string): ParsedRecord {
   const raw = JSON.parse(text) as unknown;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object');
