@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { readMetrics } from '../core/results/parse.js';
+import { findSamplesFiles } from '../core/results/find.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
@@ -193,7 +194,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
           unreadable.push({ file, message: (err as Error).message });
         }
       }
-      return { files: job.results, metrics, error: job.error, error_tail: job.error_tail, unreadable };
+      const samples = job.results.flatMap((f) => findSamplesFiles(f));
+      return { files: job.results, samples, metrics, error: job.error, error_tail: job.error_tail, unreadable };
     },
   );
 }

@@ -204,6 +204,7 @@ export const resultSchema: Schema = {
   type: 'object',
   properties: {
     files: stringList,
+    samples: stringList,
     metrics: {
       type: 'array',
       items: {
