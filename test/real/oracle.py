@@ -1,9 +1,13 @@
-"""Prints what a real harness's own TaskManager registers, as JSON, for test/real/discovery.test.ts.
+"""Prints what a real harness's own TaskManager (or model registry) holds, as JSON, for
+test/real/discovery.test.ts.
 
-Run with the harness's venv python: `python taskmanager_oracle.py lm-eval|lmms-eval [INCLUDE_PATH...]`.
-Output: {"version": ..., "roots": [...], "names": {name: {"type", "yaml_path", "members"}}}, where
-yaml_path is relative to the root that holds it (absolute if under none), null for tags; members are a
-group's `task:` list (names of inline entries) or a tag's member tasks, sorted.
+Run with the harness's venv python:
+  python oracle.py tasks lm-eval|lmms-eval [INCLUDE_PATH...]
+    {"version": ..., "roots": [...], "names": {name: {"type", "yaml_path", "members"}}}: yaml_path is the
+    real absolute path (null for tags); members are a group's `task:` list (names of inline entries) or a
+    tag's member tasks, sorted.
+  python oracle.py models lm-eval|lmms-eval
+    {name: {"aliases": [...], "kind": ..., "target": ...}}: every name --model accepts.
 """
 import importlib.metadata
 import json
@@ -14,12 +18,7 @@ import sys
 def rel(path, roots):
     if path is None or path == -1:
         return None
-    path = os.path.realpath(str(path))
-    for root in roots:
-        root = os.path.realpath(root)
-        if path.startswith(root + os.sep):
-            return os.path.relpath(path, root).replace(os.sep, "/")
-    return path
+    return os.path.realpath(str(path))
 
 
 def group_members(items):
@@ -84,7 +83,34 @@ def lmms_eval(include):
     return importlib.metadata.version("lmms_eval"), roots, names
 
 
+def lm_eval_models():
+    import lm_eval.models  # noqa: F401  (registers MODEL_MAPPING's placeholders)
+    from lm_eval.api.registry import model_registry
+
+    targets = {name: model_registry._objs[name] for name in model_registry.keys()}
+    # Names on one class are aliases of each other (lm-eval has no other notion of alias).
+    key = {name: t if isinstance(t, str) else f"{t.__module__}:{t.__qualname__}" for name, t in targets.items()}
+    return {
+        name: {"aliases": sorted(n for n in key if n != name and key[n] == key[name]), "target": key[name]}
+        for name in key
+    }
+
+
+def lmms_eval_models():
+    import lmms_eval.models as m
+
+    out = {}
+    for model_id in m.list_available_models(False):
+        man = m.get_model_manifest(model_id)
+        kind = "chat+simple" if man.chat_class_path and man.simple_class_path else "chat" if man.chat_class_path else "simple"
+        out[model_id] = {"aliases": sorted(man.aliases), "kind": kind}
+    return out
+
+
 if __name__ == "__main__":
-    harness, include = sys.argv[1], sys.argv[2:]
-    version, roots, names = (lm_eval if harness == "lm-eval" else lmms_eval)(include)
-    json.dump({"version": version, "roots": roots, "names": names}, sys.stdout)
+    what, harness, include = sys.argv[1], sys.argv[2], sys.argv[3:]
+    if what == "models":
+        json.dump(lm_eval_models() if harness == "lm-eval" else lmms_eval_models(), sys.stdout)
+    else:
+        version, roots, names = (lm_eval if harness == "lm-eval" else lmms_eval)(include)
+        json.dump({"version": version, "roots": roots, "names": names}, sys.stdout)
