@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 function lmmsTui(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, LMMS_TUI_HOME: home, PYTHONPATH: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LMMS_TUI_HOME: home, PYTHONPATH: '' };
   delete env.VIRTUAL_ENV;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
