@@ -31,7 +31,8 @@ export function metricsOfFile(file: string): MetricRow[] {
       if (comma < 0 || typeof value !== 'number') continue;
       const metric = key.slice(0, comma);
       const filter = key.slice(comma + 1);
-      if (metric.endsWith('_stderr')) continue;
+      // `acc_stderr`, and lmms-eval's `acc_stderr_clt`: uncertainties of a metric, not metrics.
+      if (/_stderr(_|$)/.test(metric)) continue;
       const se = entry[`${metric}_stderr,${filter}`];
       rows.push({ task, metric, filter, value, stderr: typeof se === 'number' ? se : null });
     }
@@ -40,7 +41,8 @@ export function metricsOfFile(file: string): MetricRow[] {
 }
 
 export function sortRows<T extends { task: string; metric: string; filter: string }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => `${a.task}\0${a.metric}\0${a.filter}`.localeCompare(`${b.task}\0${b.metric}\0${b.filter}`));
+  const key = (r: T): string => `${r.task}\0${r.metric}\0${r.filter}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Follows a job's server-sent events to its end; returns every progress report and the final job. */
