@@ -81,6 +81,8 @@ export interface MetricJson {
 
 export interface ResultResponse {
   files: string[];
+  /** The `--log_samples` files written beside those results files (empty without --log_samples). */
+  samples?: string[];
   metrics: MetricJson[];
   error: string | null;
   error_tail: string[];

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { redactJob } from '../core/redact.js';
 import { metricTree, readMetrics } from '../core/results/parse.js';
+import { findSamplesFiles } from '../core/results/find.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
@@ -221,7 +222,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         }
       }
       const shown = redactJob(job);
-      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
+      const samples = job.results.flatMap((f) => findSamplesFiles(f));
+      return { files: job.results, samples, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
     },
   );
 }

@@ -240,6 +240,7 @@ export const resultSchema: Schema = {
   type: 'object',
   properties: {
     files: stringList,
+    samples: stringList,
     metrics: {
       type: 'array',
       items: {
