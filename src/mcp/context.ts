@@ -23,6 +23,11 @@ export class McpContext {
   readonly cwd: string;
   private client: Promise<LmmsClient> | null = null;
   private readonly catalogs = new Map<string, Catalog>();
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly closing = new AbortController();
+  /** Aborted when the session ends: a tool still waiting for a run stops waiting (the run goes on). */
+  readonly signal = this.closing.signal;
 
   constructor(private readonly opts: McpContextOptions) {
     this.defaults = opts.defaults;
@@ -65,6 +70,22 @@ export class McpContext {
       this.catalogs.set(key, c);
     }
     return c;
+  }
+
+  /** Counts a request in flight, so the session's end can let its answer go out first. */
+  async track<T>(fn: () => Promise<T>): Promise<T> {
+    this.inflight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Ends waits for runs and resolves once every request in flight has been answered. */
+  async drain(): Promise<void> {
+    this.closing.abort();
+    if (this.inflight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   close(): void {

@@ -12,7 +12,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ApiError, ServerUnreachableError } from '../client/errors.js';
 import type { JobJson, JobState, MetricJson, ResultResponse } from '../client/types.js';
@@ -55,16 +56,7 @@ function refusal(err: unknown): CallToolResult {
   return { content: [{ type: 'text', text: redactSecrets(JSON.stringify(body)) }], isError: true };
 }
 
-/** Wraps a handler: a thrown refusal or API error becomes a tool error, never a protocol failure. */
-function tool<A>(fn: (args: A) => Promise<Record<string, unknown>>): (args: A) => Promise<CallToolResult> {
-  return async (args) => {
-    try {
-      return ok(await fn(args));
-    } catch (err) {
-      return refusal(err);
-    }
-  };
-}
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function page<T>(items: readonly T[], offset: number, limit: number): { items: T[]; total: number; offset: number; next_offset: number | null } {
   const slice = items.slice(offset, offset + limit);
@@ -188,6 +180,15 @@ function resultsDict(metrics: readonly MetricJson[]): Record<string, Record<stri
 }
 
 export function createMcpServer(ctx: McpContext): McpServer {
+  /** Wraps a handler: a thrown refusal or API error becomes a tool error, never a protocol failure. */
+  const tool = <A>(fn: (args: A, extra: Extra) => Promise<Record<string, unknown>>) => (args: A, extra: Extra): Promise<CallToolResult> =>
+    ctx.track(async () => {
+      try {
+        return ok(await fn(args, extra));
+      } catch (err) {
+        return refusal(err);
+      }
+    });
   const server = new McpServer({ name: 'lmms-tui', version: version() }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
 
   const catalogFor = (harness: Harness | undefined, python?: string, setup?: string) => ctx.catalog(harness ?? 'lmms-eval', python, setup);
@@ -339,23 +340,33 @@ export function createMcpServer(ctx: McpContext): McpServer {
     inputSchema: {
       ...specShape,
       mode: z.enum(['auto', 'async', 'sync']).default('auto').describe('auto (wait up to wait_timeout_s), async (return at once), sync (wait until done)'),
-      wait_timeout_s: z.number().min(0).default(90).describe('for mode auto: how long to wait before returning the run_id'),
+      // lmms-eval waits 90 s; 50 s stays below the 60 s request timeout common MCP clients (the SDK's own) apply.
+      wait_timeout_s: z.number().min(0).default(50).describe('for mode auto: how long to wait before returning the run_id (default 50)'),
     },
-  }, tool(async ({ mode, wait_timeout_s, ...args }) => {
+  }, tool(async ({ mode, wait_timeout_s, ...args }, extra) => {
     const spec = await checkedSpec(args as EvaluateArgs);
     const submitted = await ctx.withClient((c) => c.submit(spec, { cwd: ctx.cwd }));
     const id = submitted.id;
     if (mode === 'async') {
       return { run_id: id, status: LMMS_STATUS[submitted.state], state: submitted.state, position_in_queue: submitted.position, message: `Job ${submitted.state}. Use get_run_status('${id}') to check progress.` };
     }
-    const deadline = mode === 'sync' ? Infinity : Date.now() + wait_timeout_s * 1000;
-    for (;;) {
+    const started = Date.now();
+    const deadline = mode === 'sync' ? Infinity : started + wait_timeout_s * 1000;
+    const progressToken = extra._meta?.progressToken;
+    for (let tick = 1; ; tick++) {
       const job = await ctx.withClient((c) => c.job(id));
       if (isFinished(job.state)) return { ...(await resultOf(job, {})), message: `Job ${job.state}.` };
-      if (Date.now() >= deadline) {
-        return { run_id: id, status: LMMS_STATUS[job.state], state: job.state, position_in_queue: job.position, message: `Job still ${job.state} after ${wait_timeout_s}s. Use get_run_status('${id}') to check progress.` };
+      // The caller gave up (request cancelled, session over) or the wait is over: the run goes on regardless.
+      const gaveUp = extra.signal.aborted || ctx.signal.aborted;
+      if (gaveUp || Date.now() >= deadline) {
+        const waited = Math.round((Date.now() - started) / 1000);
+        return { run_id: id, status: LMMS_STATUS[job.state], state: job.state, position_in_queue: job.position, message: `Job still ${job.state} after ${waited}s. Use get_run_status('${id}') to check progress.` };
       }
-      await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now()))));
+      // Keeps a client that resets its timeout on progress (resetTimeoutOnProgress) waiting through a long sync run.
+      if (progressToken !== undefined) {
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: tick, message: `run ${id} ${job.state}` } }).catch(() => undefined);
+      }
+      await waitOrAbort(Math.min(500, Math.max(0, deadline - Date.now())), [extra.signal, ctx.signal]);
     }
   }));
 
@@ -494,12 +505,12 @@ export function createMcpServer(ctx: McpContext): McpServer {
 
   server.registerResource('task-catalogue', new ResourceTemplate('lmms-tui://tasks/{harness}', {
     list: async () => ({ resources: HARNESSES.map((h) => ({ uri: `lmms-tui://tasks/${h}`, name: `${h} tasks`, mimeType: 'application/json' })) }),
-  }), { title: 'Task catalogue', description: 'Every task, group and tag the harness accepts (name, type, output type, yaml path)', mimeType: 'application/json' }, async (uri, vars) => {
+  }), { title: 'Task catalogue', description: 'Every task, group and tag the harness accepts (name, type, output type, yaml path)', mimeType: 'application/json' }, async (uri, vars) => ctx.track(async () => {
     const h = String(vars.harness);
     if (!(HARNESSES as readonly string[]).includes(h)) throw new Error(`unknown harness ${JSON.stringify(h)}; use lmms-eval or lm-eval`);
     const index = await indexOrRefuse(h as Harness);
     return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ harness: h, total: index.entries.length, tasks: index.entries.map(entrySummary) }) }] };
-  });
+  }));
 
   server.registerResource('run-log', new ResourceTemplate('lmms-tui://runs/{run_id}/log', {
     list: async () => {
@@ -507,12 +518,25 @@ export function createMcpServer(ctx: McpContext): McpServer {
       jobs.sort((a, b) => b.seq - a.seq);
       return { resources: jobs.slice(0, 50).map((j) => ({ uri: `lmms-tui://runs/${j.id}/log`, name: `log of ${j.id} (${j.state}, ${j.spec.model})`, mimeType: 'text/plain' })) };
     },
-  }), { title: 'Run log', description: 'The last 500 lines of a run\'s output, secrets masked', mimeType: 'text/plain' }, async (uri, vars) => {
+  }), { title: 'Run log', description: 'The last 500 lines of a run\'s output, secrets masked', mimeType: 'text/plain' }, async (uri, vars) => ctx.track(async () => {
     const log = await ctx.withClient((c) => c.log(String(vars.run_id), { tail: 500 }));
     return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: log.lines.map((l) => l.text).join('\n') }] };
-  });
+  }));
 
   return server;
+}
+
+/** Sleeps `ms`, or less when one of the signals is aborted. */
+function waitOrAbort(ms: number, signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of signals) s.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Per-sample records of a run (paged), read from the jsonl files beside its results file; masked like logs. */

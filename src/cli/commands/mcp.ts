@@ -37,6 +37,11 @@ export function registerMcp(program: Command): void {
       });
       await server.connect(transport);
       await closed;
+      // Requests read before stdin closed still get their answer (a client may write and close at once);
+      // waits for runs end early. Then the answers' writes are let out before the transport closes.
+      await ctx.drain();
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => process.stdout.write('', r));
       await server.close().catch(() => undefined);
       ctx.close();
     }),
