@@ -133,6 +133,22 @@ describe('lmms-tui mcp (stdio)', () => {
     expect(runs.json.runs.map((r: { run_id: string }) => r.run_id)).toEqual([runId]);
   });
 
+  it('offers the task catalogue and run logs as resources', async () => {
+    const { s } = await session();
+    const templates = (await s.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
+    expect(templates.sort()).toEqual(['lmms-tui://runs/{run_id}/log', 'lmms-tui://tasks/{harness}']);
+    const cat = await s.client.readResource({ uri: 'lmms-tui://tasks/lm-eval' });
+    const parsed = JSON.parse((cat.contents[0] as { text: string }).text) as { total: number; tasks: { name: string }[] };
+    expect(parsed.tasks.map((t) => t.name)).toContain('demo_hellaswag');
+    expect(parsed.total).toBe(parsed.tasks.length);
+
+    const run = await s.call('evaluate', { model: 'demo', tasks: ['demo_mme'], limit: 2, mode: 'sync' });
+    const listed = (await s.client.listResources()).resources.map((r) => r.uri);
+    expect(listed).toContain(`lmms-tui://runs/${run.json.run_id}/log`);
+    const log = await s.client.readResource({ uri: `lmms-tui://runs/${run.json.run_id}/log` });
+    expect((log.contents[0] as { text: string }).text).toMatch(/demo_mme\s*\|/);
+  });
+
   it('runs lm-eval jobs through the harness argument', async () => {
     const { s } = await session();
     const r = await s.call('evaluate', { harness: 'lm-eval', model: 'hf', model_args: { pretrained: 'EleutherAI/pythia-160m' }, tasks: ['demo_arc_easy'], limit: 3, mode: 'sync' });
@@ -145,8 +161,11 @@ describe('lmms-tui mcp (stdio)', () => {
     const { home, s } = await session();
     const pidfile = path.join(home, 'demo.pids');
     const hang = ['LMMS_DEMO_HANG=1', 'LMMS_DEMO_IGNORE_TERM=1', 'LMMS_DEMO_CHILDREN=2', `LMMS_DEMO_PIDFILE=${pidfile}`];
-    const running = await s.call('evaluate', { model: 'demo', tasks: ['demo_mme'], env: hang, mode: 'async' });
+    // mode auto (lmms-eval's default) gives up waiting after wait_timeout_s and hands back the run id.
+    const running = await s.call('evaluate', { model: 'demo', tasks: ['demo_mme'], env: hang, wait_timeout_s: 0.5 });
     expect(running.isError, running.text).toBe(false);
+    expect(running.json).toMatchObject({ status: 'running', state: 'running' });
+    expect(running.json.message).toContain(`get_run_status('${running.json.run_id}')`);
     const pids = await until(() => (pidsIn(pidfile)?.length === 3 ? pidsIn(pidfile) : null), { what: 'the demo pid file' });
     expect(alivePids(pids)).toEqual(pids);
 
