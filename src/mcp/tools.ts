@@ -41,7 +41,23 @@ class ToolRefusal extends Error {
   }
 }
 
-function ok(value: Record<string, unknown>): CallToolResult {
+/** Values of this process's secret-named variables: the runs inherit them, so they may surface anywhere. */
+let envSecrets: string[] | null = null;
+
+/**
+ * Every string of an answer through the core rule. The server already masks specs and log lines; this also
+ * covers what it does not see (sample records read here, a harness message quoting a token), string by
+ * string so the JSON stays intact.
+ */
+function masked(v: unknown): unknown {
+  if (typeof v === 'string') return redactSecrets(v, (envSecrets ??= secretEnvValues(process.env)));
+  if (Array.isArray(v)) return v.map(masked);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, masked(x)]));
+  return v;
+}
+
+function ok(raw: Record<string, unknown>): CallToolResult {
+  const value = masked(raw) as Record<string, unknown>;
   return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 }
 
@@ -53,7 +69,7 @@ function refusal(err: unknown): CallToolResult {
   else if (err instanceof UserError || err instanceof ServerUnreachableError) body = { error: err.message, ...((err as UserError).hint ? { hint: (err as UserError).hint } : {}) };
   else body = { error: err instanceof Error ? err.message : String(err) };
   // Whatever an error carries (a harness message quoting model_args, say) goes through the same rule.
-  return { content: [{ type: 'text', text: redactSecrets(JSON.stringify(body)) }], isError: true };
+  return { content: [{ type: 'text', text: JSON.stringify(masked(body)) }], isError: true };
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -488,8 +504,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
       if (!(JOB_STATES as readonly string[]).includes(mapped)) {
         throw new ToolRefusal(`unknown state ${JSON.stringify(s)}`, undefined, [{ field: 'state', message: `unknown state ${JSON.stringify(s)}`, fix: `use one of ${JOB_STATES.join(', ')}` }]);
       }
-      if (s === 'cancelled' || mapped === 'cancelled') states.push('cancelled');
-      else states.push(mapped as JobState);
+      states.push(mapped as JobState);
     }
     let jobs = await ctx.withClient((c) => c.jobs(states.length ? { state: states } : {}));
     if (label) {
@@ -539,9 +554,8 @@ function waitOrAbort(ms: number, signals: AbortSignal[]): Promise<void> {
   });
 }
 
-/** Per-sample records of a run (paged), read from the jsonl files beside its results file; masked like logs. */
+/** Per-sample records of a run (paged), read from the jsonl files beside its results file. */
 function readSamples(resultsFile: string, offset: number, limit: number): { records: unknown[]; total: number; next_offset: number | null } | { error: string } {
-  const secrets = secretEnvValues(process.env);
   const records: unknown[] = [];
   let total = 0;
   try {
@@ -549,11 +563,11 @@ function readSamples(resultsFile: string, offset: number, limit: number): { reco
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         if (total >= offset && records.length < limit) {
-          const text = redactSecrets(line, secrets);
+          // Masked string by string with the rest of the answer (ok()).
           try {
-            records.push(JSON.parse(text));
+            records.push(JSON.parse(line));
           } catch {
-            records.push({ raw: text });
+            records.push({ raw: line });
           }
         }
         total++;
