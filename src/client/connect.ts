@@ -9,6 +9,8 @@ import { UserError } from '../core/errors.js';
 import { packageRoot, stateDir as defaultStateDir } from '../core/paths.js';
 import { version as clientVersion } from '../core/version.js';
 import { serverPaths, ensurePrivateDir, type ServerPaths } from '../server/paths.js';
+import { liveServer } from '../server/pidfile.js';
+import { isAlive, readStartTime } from '../core/runner/proc.js';
 import { LmmsClient } from './client.js';
 import { isConnectionError, ServerUnreachableError } from './errors.js';
 import type { Health } from './types.js';
@@ -91,6 +93,26 @@ async function ensureServer(paths: ServerPaths, opts: ConnectOptions, env: NodeJ
     probe.close();
   }
   const timeout = opts.startTimeoutMs ?? (Number(env.LMMS_TUI_START_TIMEOUT_MS) || 5000);
+  // A live server that does not answer on its socket: the socket file was removed under it (a tmp
+  // cleaner, a careless rm). Starting another would only fail on the scheduler lock; ask this one to
+  // re-create its socket (SIGUSR2, see daemon.ts) and wait for it.
+  const live = liveServer(paths.pidFile);
+  if (live) {
+    try {
+      process.kill(live.pid, 'SIGUSR2');
+    } catch {
+      /* not ours to signal, or gone */
+    }
+    try {
+      return await pollHealth(paths, null, Date.now() + timeout, timeout);
+    } catch (err) {
+      if (!(err instanceof ServerUnreachableError)) throw err;
+      throw new ServerUnreachableError(
+        `the lmms-tui server (pid ${live.pid}) is running but does not answer on ${paths.socket}`,
+        `see its log: ${paths.log}; \`lmms-tui server stop\` and retry (running jobs keep running)`,
+      );
+    }
+  }
   const start = spawnServer(paths, opts, env, timeout);
   const deadline = Date.now() + timeout;
   try {
@@ -155,18 +177,19 @@ function spawnServer(paths: ServerPaths, opts: ConnectOptions, env: NodeJS.Proce
   const startLock = path.join(runDir, 'start.lock');
   try {
     const fd = openSync(startLock, 'wx', 0o600);
-    writeSync(fd, String(process.pid));
+    writeSync(fd, `${process.pid} ${readStartTime(process.pid) ?? 0}`);
     closeSync(fd);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    // Someone else is starting it; a lock older than the start timeout is left over from a crash.
+    // Someone else is starting it; a lock older than the start timeout is left over from a crash, and so
+    // is one whose writer (pid + start time) no longer runs: no need to wait the timeout out for it.
     let age = 0;
     try {
       age = Date.now() - statSync(startLock).mtimeMs;
     } catch {
       /* removed meanwhile */
     }
-    if (age < timeoutMs) return null;
+    if (age < timeoutMs && !startLockIsStale(startLock, age)) return null;
     try {
       unlinkSync(startLock);
     } catch {
@@ -206,6 +229,29 @@ function spawnServer(paths: ServerPaths, opts: ConnectOptions, env: NodeJS.Proce
   }
   // Held until the server answers (or the start times out); the scheduler lock is what really guarantees one server.
   return { release, exited: () => exited };
+}
+
+/** The client that took the start lock is gone (or never wrote it, a while ago): nobody is starting a server. */
+function startLockIsStale(file: string, ageMs: number): boolean {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false; // removed meanwhile: the retry finds out
+  }
+  const m = /^(\d+) (\d+)$/.exec(text.trim());
+  // Empty or unparsable: a crash between create and write, or an older client's bare pid.
+  if (!m) {
+    const pid = Number(text.trim());
+    if (Number.isInteger(pid) && pid > 0) return !isAliveBare(pid);
+    return ageMs > 1000;
+  }
+  const holder = { pid: Number(m[1]), startTime: Number(m[2]) };
+  return !isAlive(holder);
+}
+
+function isAliveBare(pid: number): boolean {
+  return readStartTime(pid) !== null;
 }
 
 /** Keeps the server log from growing forever: one previous generation is kept. */

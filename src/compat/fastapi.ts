@@ -40,8 +40,11 @@ export class RawBody {
 }
 
 /**
- * Errors of a compat scope in FastAPI's shapes. Bodies of any content type reach the handler as RawBody
- * (FastAPI reads a body without a content type as JSON and validates anything else as bytes, which fails).
+ * Errors of a compat scope in FastAPI's shapes. Bodies of other content types reach the handler as RawBody
+ * (FastAPI validates them as bytes, which fails). In practice the listener guard (server/guard.ts) answers
+ * 415 before routing to any state-changing request whose body is not application/json, including the
+ * bodies without a content type that FastAPI itself would have parsed as JSON: a page can send those
+ * cross-site without a CORS preflight.
  */
 export function installFastApiErrors(scope: FastifyInstance, log: (msg: string) => void): void {
   scope.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {

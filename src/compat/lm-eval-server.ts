@@ -6,7 +6,8 @@
  * Fixed: env_vars applied, `false` booleans stay off, progress from any tqdm bar, the program not
  * replaceable by a caller, stop kills the whole process group, unknown ids are 404, ids never reused,
  * the stop routes answer under both the README's (`/stop`) and the code's (`/dequeue`) paths and also to
- * POST, and their GET form refuses cross-site requests (it changes state, so an `<img>` tag could fire it).
+ * POST. Their GET form changes state, so an `<img>` tag on another page could fire it: the listener's guard
+ * (server/guard.ts) refuses cross-site and foreign-Host requests before routing, on GET too.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { buildCommand } from '../core/command/build.js';
@@ -63,19 +64,6 @@ function exitCodeOf(job: JobRecord): number | null {
 }
 
 const notFound = (n: number) => httpError(404, `No lm-evaluation-harness job with ID=${n} found.`);
-
-/** True when a browser says the request comes from another site (Sec-Fetch-Site, or an Origin that is not us). */
-function crossSite(req: FastifyRequest): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true;
-  }
-}
 
 /** `ids` is shared by every listener of one server (socket and TCP), so numbers are handed out once. */
 export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerContext, opts: CompatOptions, ids: LesIds): void {
@@ -147,12 +135,6 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
     return `Job ${n} has already completed.`;
   };
 
-  const guardGet = (req: FastifyRequest) => {
-    if (req.method === 'GET' && crossSite(req)) {
-      throw httpError(403, 'Refusing a state-changing GET from another site; call it from a script or use POST.');
-    }
-  };
-
   scope.post('/job', async (req) => {
     const { spec, request } = parseLesRequest(jsonBody(req), opts.lmEval);
     let job: JobRecord;
@@ -191,7 +173,6 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
       method: ['GET', 'POST'],
       url: `/job/:job_id/${verb}`,
       handler: async (req) => {
-        guardGet(req);
         const n = intParam((req.params as { job_id: string }).job_id, 'path', 'job_id');
         const job = lookup(n);
         if (!job) throw notFound(n);
@@ -202,7 +183,6 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
       method: ['GET', 'POST'],
       url: `/jobs/${verb}`,
       handler: async (req) => {
-        guardGet(req);
         const all = live();
         await Promise.all(all.map(([n, job]) => stopOne(n, job)));
         return { status: 'success', message: `Jobs ${pyList(all.map(([n]) => n))} stopped successfully.` };

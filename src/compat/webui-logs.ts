@@ -112,6 +112,13 @@ export async function listRuns(logsPath: string, cwd: string, limits: ScanLimits
   return runs.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
 }
 
+/** The resolved logs root of a request (for confining files found beside a results file), or 404. */
+export async function logsRoot(logsPath: string, cwd: string): Promise<string> {
+  const root = await realRoot(logsPath, cwd);
+  if (!root) throw httpError(404, 'Logs path not found');
+  return root;
+}
+
 /** The results file a run id names, confined to the logs directory (after resolving symlinks). */
 export async function runResultsPath(logsPath: string, runId: string, cwd: string): Promise<string> {
   const root = await realRoot(logsPath, cwd);
@@ -164,15 +171,19 @@ export function pageQuery(q: Record<string, string | undefined>): { offset: numb
 }
 
 /** One page of `<stamp>_samples_<task>.jsonl` beside a results file, read as a stream (files can be large). */
-export async function runSamples(resultsFile: string, task: string, page: { offset: number; limit: number }) {
+export async function runSamples(resultsFile: string, task: string, page: { offset: number; limit: number }, root: string) {
   if (task.includes('/') || task.includes('\\')) throw httpError(400, 'Invalid task name');
   const prefix = path.basename(resultsFile).replace(/_results\.json$/, '');
-  const file = path.join(path.dirname(resultsFile), `${prefix}_samples_${task}.jsonl`);
+  let file = path.join(path.dirname(resultsFile), `${prefix}_samples_${task}.jsonl`);
   try {
+    // Resolved like the results file: a samples symlink pointing out of the logs root (at ~/.ssh/…,
+    // another user's run) is not served, and the resolved path is what gets opened.
+    file = await realpath(file);
     if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch {
     throw httpError(404, 'Samples file not found');
   }
+  if (!inside(root, file)) throw httpError(400, 'Path escapes logs directory');
   const samples: unknown[] = [];
   let total = 0;
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });

@@ -18,13 +18,13 @@ import type { JobJson } from '../client/types.js';
 import { redactScript, specSecrets } from '../core/redact.js';
 import { isFinished } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
-import { isLoopbackHost } from '../server/options.js';
+import { installGuard } from '../server/guard.js';
 import { Catalog } from './catalog.js';
 import type { HarnessTarget } from './config.js';
 import { httpError, installFastApiErrors, jsonBody, problemDetails, unprocessable } from './fastapi.js';
 import { detectSetup, exportYaml, importYaml, parseEvalRequest, previewScript, specFromForm, WUI_FIELDS } from './webui-eval.js';
 import { gitInfo, modelList, systemInfo, taskList, type GitInfo } from './webui-info.js';
-import { DEFAULT_SCAN, listRuns, pageQuery, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
+import { DEFAULT_SCAN, listRuns, pageQuery, logsRoot, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
 import { findDist, missingFrontendPage, resolveStatic, sendFile } from './webui-static.js';
 import { streamJob } from './webui-stream.js';
 
@@ -40,10 +40,12 @@ export interface WebOptions {
   distDir?: string | null;
   /** Required on every request when set (header, `lmms_tui_web` cookie, or `?token=` once). */
   token?: string | null;
-  /** Host header check against DNS rebinding: only loopback names are accepted. Default true. */
-  loopbackHostsOnly?: boolean;
-  /** Origins allowed cross-origin (exact match); default none. */
-  corsOrigins?: string[];
+  /** The address the listener binds (for the Host check, server/guard.ts). Default 127.0.0.1. */
+  bindHost?: string;
+  /** More Host names accepted (`--allow-host`). */
+  allowHosts?: readonly string[];
+  /** Origins allowed cross-origin (`--allow-origin`, exact match); default none. */
+  allowOrigins?: readonly string[];
   heartbeatMs?: number;
   logsScan?: ScanLimits;
   catalog?: Catalog;
@@ -65,11 +67,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-function hostName(header: string | undefined): string {
-  const h = (header ?? '').trim();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.replace(/:\d+$/, '');
-}
+/** The front end each app serves (for the start-up message, without a request through the guard). */
+const frontends = new WeakMap<FastifyInstance, Promise<string | null>>();
 
 export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
   const log = opts.log ?? (() => undefined);
@@ -81,19 +80,16 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
   const local = 'socketPath' in opts.client.transport;
 
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, forceCloseConnections: true });
+  frontends.set(app, dist);
   installFastApiErrors(app, log);
 
+  // Host, Origin, Content-Type and (without a token) same-uid rules before anything else, as on `serve`.
+  installGuard(
+    app,
+    { transport: 'tcp', bindHost: opts.bindHost ?? '127.0.0.1', allowHosts: opts.allowHosts, allowOrigins: opts.allowOrigins, sameUid: !opts.token },
+    (reply, r) => void reply.code(r.status).send({ detail: `${r.message}; ${r.hint}` }),
+  );
   app.addHook('onRequest', async (req, reply) => {
-    if (opts.loopbackHostsOnly !== false && !isLoopbackHost(hostName(req.headers.host))) {
-      return reply.code(403).send({ detail: 'Host not allowed (lmms-tui web answers only to localhost names; see --host)' });
-    }
-    const origin = req.headers.origin;
-    if (origin && opts.corsOrigins?.includes(origin)) {
-      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
-      if (req.method === 'OPTIONS') {
-        return reply.code(204).header('access-control-allow-methods', 'GET, POST').header('access-control-allow-headers', 'content-type, authorization').send();
-      }
-    }
     if (!opts.token) return;
     const query = new URL(req.url, 'http://x').searchParams.get('token');
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -232,7 +228,7 @@ function registerLogRoutes(app: FastifyInstance, cwd: string, scan: ScanLimits):
     if (m) {
       const page = pageQuery(q);
       const file = await runResultsPath(logsPath(req), decodeURIComponent(m[1]!), cwd);
-      return runSamples(file, decodeURIComponent(m[2]!), page);
+      return runSamples(file, decodeURIComponent(m[2]!), page, await logsRoot(logsPath(req), cwd));
     }
     throw httpError(404, 'Not Found');
   });
@@ -241,13 +237,15 @@ function registerLogRoutes(app: FastifyInstance, cwd: string, scan: ScanLimits):
 export interface WebServer {
   app: FastifyInstance;
   url: string;
+  /** The built front end served, null when none was found. */
+  frontend: Promise<string | null>;
   close(): Promise<void>;
 }
 
 export async function startWebServer(opts: WebOptions & { host: string; port: number }): Promise<WebServer> {
-  const app = await buildWebApp(opts);
+  const app = await buildWebApp({ ...opts, bindHost: opts.bindHost ?? opts.host });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return { app, url: `http://${host}:${addr.port}`, close: () => app.close() };
+  return { app, url: `http://${host}:${addr.port}`, frontend: frontends.get(app)!, close: () => app.close() };
 }

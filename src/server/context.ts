@@ -44,13 +44,14 @@ export function jobJson(ctx: ServerContext, job: JobRecord, position?: number | 
   };
 }
 
-/** A job by id or unique prefix; 404 when none matches, 400 when several do. */
-export function findJob(ctx: ServerContext, prefix: string): JobRecord {
-  const p = prefix.trim().toLowerCase();
-  const hits = ctx.scheduler.list().filter((j) => j.id.startsWith(p));
-  const exact = hits.find((j) => j.id === p);
-  if (exact) return exact;
-  if (hits.length === 1) return hits[0]!;
-  if (hits.length === 0) throw new HttpError(404, 'not_found', `no job matches "${prefix}"`, 'list jobs with `lmms-tui jobs`');
-  throw new HttpError(400, 'ambiguous', `"${prefix}" matches ${hits.length} jobs (${hits.slice(0, 5).map((j) => j.id).join(', ')})`, 'type more characters of the id');
+/**
+ * A job by its full id; 404 otherwise. HTTP routes never resolve prefixes: a caller that may only guess
+ * (a page firing blind requests) would need about 2^31 tries for one id instead of 16 for a one-character
+ * prefix. Abbreviations are a convenience of the CLI, which resolves them before calling (cli/job-ref.ts).
+ */
+export function findJob(ctx: ServerContext, id: string): JobRecord {
+  const full = id.toLowerCase(); // ids are lower-case hex; the same id in capitals is still the full id
+  const job = ctx.scheduler.list().find((j) => j.id === full);
+  if (!job) throw new HttpError(404, 'not_found', `no job has the id "${id}"`, 'send the full id (`lmms-tui jobs` lists them)');
+  return job;
 }

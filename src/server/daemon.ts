@@ -4,7 +4,7 @@
  * or killing the server leaves them running and the next server re-adopts them.
  */
 import type { FastifyInstance } from 'fastify';
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../core/errors.js';
@@ -21,11 +21,13 @@ export interface ServerOptions {
   /** Scheduler options other than the state dir. */
   settings: Omit<SchedulerOptions, 'stateDir'>;
   /** Also listen on TCP (`serve`). */
-  tcp?: { host: string; port: number; token: string | null };
+  tcp?: { host: string; port: number; token: string | null; allowHosts?: readonly string[]; allowOrigins?: readonly string[] };
   timings?: Partial<StreamTimings>;
   /** Largest request body accepted. Default 1 MiB (an EvalSpec plus a whole environment fits easily). */
   bodyLimit?: number;
   log?: (message: string) => void;
+  /** How often the socket file is checked (and re-created when it was removed). Default 2000 ms. */
+  socketCheckMs?: number;
 }
 
 export interface RunningServer {
@@ -44,7 +46,16 @@ export class ServerAlreadyRunning extends UserError {
 }
 
 function timestamped(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+  // The log may sit on the disk that just filled up: losing a log line must not take the server down.
+  // Written straight to fd 1 (the log file when detached): a failed write of the stream would destroy it
+  // for good, while this one works again once space is freed.
+  const line = `${new Date().toISOString()} ${message}\n`;
+  try {
+    writeSync(1, line);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(line); // a non-blocking pipe (foreground serve)
+    /* ENOSPC/EPIPE on our own log: dropped */
+  }
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -61,8 +72,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The scheduler's host lock is what makes this the only server: everything below happens only once we hold it.
   const scheduler = await Scheduler.open({ stateDir: paths.stateDir, ...opts.settings });
   const apps: FastifyInstance[] = [];
+  let closing: Promise<void> | null = null;
   try {
     for (const p of scheduler.problems) log(`job store: ${p.dir}: ${p.message}`);
+    scheduler.on('fault', (message) => log(`fault: ${message}`));
     scheduler.on('job', (job, previous) => {
       if (job.state !== previous) log(`job ${job.id} ${previous ?? 'new'} -> ${job.state}${job.error ? ` (${job.error})` : ''}`);
     });
@@ -77,14 +90,55 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     // A socket file here is stale (its server died without cleaning up); we hold the lock, so nobody else owns it.
     if (existsSync(paths.socket)) unlinkSync(paths.socket);
-    const socketApp = await buildApp(ctx, { token: null });
+    const socketApp = await buildApp(ctx, { token: null, transport: 'unix' });
     apps.push(socketApp);
     await socketApp.listen({ path: paths.socket });
     chmodSync(paths.socket, 0o600);
+    let socketIno = lstatSync(paths.socket).ino;
+
+    // The socket file can be removed under a live server (a tmp cleaner, `rm -rf run/`); every client would
+    // then fail until a restart. Re-create it: on a timer, and at once on SIGUSR2 (sent by a client that
+    // finds this server alive but unreachable, see client/connect.ts).
+    let rebinding: Promise<void> | null = null;
+    const checkSocket = () =>
+      (rebinding ??= (async () => {
+        try {
+          let ok = false;
+          try {
+            const st = lstatSync(paths.socket);
+            ok = st.isSocket() && st.ino === socketIno;
+          } catch {
+            ok = false;
+          }
+          if (ok || closing) return;
+          log(`socket ${paths.socket} was removed or replaced; re-creating it`);
+          ensurePrivateDir(paths.runDir);
+          const fresh = await buildApp(ctx, { token: null, transport: 'unix' });
+          if (existsSync(paths.socket)) unlinkSync(paths.socket);
+          await fresh.listen({ path: paths.socket });
+          chmodSync(paths.socket, 0o600);
+          socketIno = lstatSync(paths.socket).ino;
+          // The old listener stays open until shutdown: its connections (live event streams) still work,
+          // and closing a Unix-socket server unlinks its path, which is now the new socket's.
+          apps.push(fresh);
+        } catch (err) {
+          log(`could not re-create the socket ${paths.socket}: ${(err as Error).message}`);
+        }
+      })().finally(() => (rebinding = null)));
+    const socketTimer = setInterval(() => void checkSocket(), opts.socketCheckMs ?? 2000);
+    socketTimer.unref();
+    const onUsr2 = () => void checkSocket();
+    process.on('SIGUSR2', onUsr2);
 
     let tcp: RunningServer['tcp'] = null;
     if (opts.tcp) {
-      const tcpApp = await buildApp(ctx, { token: opts.tcp.token });
+      const tcpApp = await buildApp(ctx, {
+        token: opts.tcp.token,
+        transport: 'tcp',
+        bindHost: opts.tcp.host,
+        allowHosts: opts.tcp.allowHosts,
+        allowOrigins: opts.tcp.allowOrigins,
+      });
       apps.push(tcpApp);
       await tcpApp.listen({ host: opts.tcp.host, port: opts.tcp.port });
       const addr = tcpApp.server.address() as AddressInfo;
@@ -95,9 +149,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log(`lmms-tui server ${ctx.version} (pid ${process.pid}) serving ${paths.stateDir} on ${paths.socket}${tcp ? ` and ${tcp.url}` : ''}`);
     log(`gpus ${scheduler.gpus ? scheduler.gpus.join(',') : 'none (no pool)'}, concurrency ${scheduler.concurrency}`);
 
-    let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
+        clearInterval(socketTimer);
+        process.off('SIGUSR2', onUsr2);
+        await rebinding;
         log('shutting down; running jobs keep running');
         await Promise.allSettled(apps.map((a) => a.close()));
         // Clean up while still holding the lock: once it is released a successor may create its own files.

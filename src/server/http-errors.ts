@@ -3,7 +3,7 @@
  * spec validation both answer 422 with `problems: [{field, message, fix}]`, so a client handles them alike.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { UserError, ValidationError, type Problem } from '../core/errors.js';
+import { asResourceError, UserError, ValidationError, type Problem } from '../core/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -90,6 +90,12 @@ export function toHttpError(err: unknown, bodyLimit = 1024 * 1024): HttpError {
     const problems = err.problems.map((p) => ({ ...p, field: p.field.startsWith('spec') ? p.field : `spec.${p.field}` }));
     return new HttpError(422, 'validation', 'the spec is not valid', undefined, problems);
   }
+  // Disk full, permission denied, out of descriptors: the machine's state, not a bug and not a conflict.
+  const resource = asResourceError(err);
+  if (resource) {
+    const status = resource.code === 'ENOSPC' || resource.code === 'EDQUOT' ? 507 : resource.code === 'EACCES' || resource.code === 'EPERM' ? 403 : 503;
+    return new HttpError(status, 'resource', resource.message, resource.hint);
+  }
   if (err instanceof UserError) return new HttpError(409, 'conflict', err.message, err.hint);
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -109,7 +115,8 @@ export function toHttpError(err: unknown, bodyLimit = 1024 * 1024): HttpError {
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number, log: (msg: string) => void): void {
   app.setErrorHandler((err, _req, reply) => {
     const http = toHttpError(err, bodyLimit);
-    if (http.status >= 500) log(`internal error: ${(err as Error).stack ?? String(err)}`);
+    if (http.code === 'resource') log(`refused: ${http.message}`);
+    else if (http.status >= 500) log(`internal error: ${(err as Error).stack ?? String(err)}`);
     sendError(reply, http);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -3,7 +3,9 @@
  * (the kernel appends), so a client that passes back `next_offset` gets exactly the lines that followed:
  * nothing lost, nothing twice, across reconnects and server restarts.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { rethrowResource } from '../core/errors.js';
+import { HttpError } from './http-errors.js';
 import { stripAnsi } from '../core/logs/ansi.js';
 import { readSince } from '../core/logs/read.js';
 import { redactSecrets, specSecrets } from '../core/redact.js';
@@ -126,4 +128,32 @@ async function lastNewlineEnd(path: string, size: number): Promise<number> {
   const start = await tailStart(path, 1, size + 1);
   // tailStart(…, 1, size + 1) treats byte size as a terminator and returns the start of the unterminated part.
   return start;
+}
+
+/**
+ * Refuses to read a log that should exist but does not (deleted under a job that ran) or cannot be read,
+ * so a reader is told so instead of seeing an empty log and exit 0. A job that never ran (queued,
+ * cancelled, failed to start) simply has no log yet: nothing to refuse.
+ */
+export async function assertLogReadable(job: JobRecord, path: string): Promise<void> {
+  try {
+    await (await open(path, 'r')).close();
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') rethrowResource(err, path);
+  }
+  if (job.pid === null) return;
+  let dirGone = false;
+  try {
+    await stat(path.replace(/\/[^/]+$/, ''));
+  } catch {
+    dirGone = true;
+  }
+  throw new HttpError(
+    410,
+    'log_missing',
+    `the log of job ${job.id} is missing: ${path} ${dirGone ? 'and its job directory were' : 'was'} deleted`,
+    'nothing is left to show; the job record (lmms-tui show) and any results files are unaffected',
+  );
 }

@@ -13,7 +13,7 @@ import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../clie
 import { findJob, jobJson, type ServerContext } from './context.js';
 import { streamEvents } from './events.js';
 import { HttpError } from './http-errors.js';
-import { jobSecrets, readLog } from './log-read.js';
+import { assertLogReadable, jobSecrets, readLog } from './log-read.js';
 import type { RouteDoc } from './openapi.js';
 import * as S from './schemas.js';
 
@@ -41,7 +41,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
     const json = jobJson(ctx, job);
     return { id: job.id, state: job.state, position: json.position, job: json };
   };
-  const common = { 404: ['no job matches the id'] as [string], 400: ['the id prefix matches several jobs'] as [string] };
+  const common = { 404: ['no job has this id (full ids only)'] as [string] };
 
   route(
     {
@@ -84,7 +84,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
   route(
     {
       method: 'POST', url: `${API}/jobs/:id/stop`, tag: 'jobs', summary: 'Stop a running job (a queued one is cancelled)',
-      description: 'SIGTERM to the job\'s whole process group, SIGKILL after the grace period. Answers 202 at once (the job shows `stop_requested`) unless `wait=1`, which answers 200 once it has ended.',
+      description: 'SIGTERM to every process of the job (its cgroup, process group, session and marked processes), SIGKILL after the grace period; pids still alive after that are listed in `escaped`. Answers 202 at once (the job shows `stop_requested`) unless `wait=1`, which answers 200 once it has ended.',
       params: S.idParams, querystring: S.stopQuery,
       responses: { 200: ['ended (wait=1) or cancelled', S.jobSchema], 202: ['stopping', S.jobSchema], ...common, 409: ['the job has already finished'] },
     },
@@ -154,6 +154,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
     async (req) => {
       const job = id(req);
       const q = req.query as Query;
+      await assertLogReadable(job, scheduler.store.logPath(job.id));
       return readLog(scheduler.store.logPath(job.id), {
         tail: num(q.tail),
         since: num(q.since),
@@ -177,6 +178,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       const header = req.headers['last-event-id'];
       const fromHeader = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
       const q = req.query as Query;
+      await assertLogReadable(job, scheduler.store.logPath(job.id));
       reply.hijack();
       await streamEvents(ctx, job, fromHeader ?? num(q.since) ?? 0, yes(q.ansi), reply.raw, { reveal: yes(q.reveal) });
     },

@@ -57,7 +57,7 @@ export const submitBody: Schema = {
 export const idParams: Schema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$', description: 'job id or a unique prefix' } },
+  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$', description: 'the full job id (prefixes are not accepted over HTTP)' } },
 };
 
 // Query values arrive as strings; they are checked as strings (no type coercion anywhere) and parsed by the routes.
@@ -169,6 +169,17 @@ export const jobSchema: Schema = {
     stop_requested_at: { ...nullable('string'), description: 'when the stop was asked for (SIGTERM sent)' },
     stop_grace_ms: { ...nullable('integer'), description: 'the grace of that stop: SIGKILL follows stop_requested_at by this much' },
     retry_of: nullable('string'),
+    cgroup: { ...nullable('string'), description: "the job's cgroup directory; null: none (stop sweeps the process group, session and job marker)" },
+    escaped: {
+      type: 'array',
+      items: { type: 'integer' },
+      description: "pids of the job's processes still alive after stop's SIGKILL (stuck or out of reach); empty normally",
+    },
+    log_capped: {
+      type: ['object', 'null'],
+      description: 'set when output.log reached its size cap: its head and a rolling tail were kept, the middle dropped',
+      properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
+    },
     log_path: { type: 'string' },
   },
 };

@@ -3,7 +3,7 @@
  * the SSE framing it parses, and the fixes (queued runs, attach-only streams, real stop, safe static files).
  */
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,17 @@ describe('lmms-eval web UI backend', () => {
     expect(page).toMatchObject({ total: 8, offset: 2, limit: 3 });
     expect(page.samples.map((x: { doc_id: number }) => x.doc_id)).toEqual([2, 3, 4]);
     expect((await call('GET', `/logs/runs/${run.run_id}/samples/demo_mme?logs_path=./logs/openrouter_task_smoke&limit=501`)).json.detail[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'limit'] });
+    // A samples file that is a symlink out of the logs root is not followed (it would read any file of ours).
+    const resultsFile = path.join(cwd, 'logs/openrouter_task_smoke', decodeURIComponent(run.run_id));
+    const outside = mkdtempSync(path.join(tmpdir(), 'lmms-outside-'));
+    writeFileSync(path.join(outside, 'secret.jsonl'), '{"doc_id": 0, "secret": "do-not-serve"}\n');
+    const link = path.join(path.dirname(resultsFile), `${path.basename(resultsFile).replace(/_results\.json$/, '')}_samples_evil.jsonl`);
+    symlinkSync(path.join(outside, 'secret.jsonl'), link);
+    const evil = await call('GET', `/logs/runs/${run.run_id}/samples/evil?logs_path=./logs/openrouter_task_smoke`);
+    expect(evil).toMatchObject({ status: 400, json: { detail: 'Path escapes logs directory' } });
+    expect(JSON.stringify(evil.json)).not.toContain('do-not-serve');
+    rmSync(link);
+    rmSync(outside, { recursive: true, force: true });
     expect(await call('GET', '/logs/runs/..%2F..%2Fsecret_results.json/results?logs_path=./logs/')).toMatchObject({ status: 400, json: { detail: 'Path escapes logs directory' } });
     expect(await call('GET', '/logs/runs/%2Fetc%2Fpasswd/results?logs_path=./logs/')).toMatchObject({ status: 400, json: { detail: 'Invalid run_id' } });
     expect(await call('GET', '/logs/runs?logs_path=./nowhere/')).toMatchObject({ status: 200, json: [] });
@@ -212,7 +223,7 @@ describe('lmms-eval web UI backend', () => {
   });
 
   it('answers only to localhost names, sends no CORS headers, and says when no front end is installed', async () => {
-    expect(await call('GET', '/health', undefined, { host: 'evil.example:8000' })).toMatchObject({ status: 403 });
+    expect(await call('GET', '/health', undefined, { host: 'evil.example:8000' })).toMatchObject({ status: 421 });
     const r = await call('GET', '/health', undefined, { origin: 'http://evil.example' });
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
     // The demo lmms_eval ships no tui/web/dist.

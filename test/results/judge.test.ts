@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { snapshotResults } from '../../src/core/results/find.js';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { judgeOutcome, type JudgeInput } from '../../src/core/results/judge.js';
@@ -66,6 +67,40 @@ describe('judgeOutcome', () => {
     // Written in the same second the job started, on a filesystem with 1 s timestamps.
     const sameSecond = job(info('start'), [{ name: '20261122_100637_results.json', mtimeMs: START - 900 }]);
     expect((await judgeOutcome(input(sameSecond))).state).toBe('succeeded');
+  });
+
+  it('with a snapshot of the output path, judges "new" by identity, not by clock (NFS skew)', async () => {
+    const p = job(info('start'), [{ name: '20261121_090000_results.json', mtimeMs: START - 3_600_000 }]);
+    const before = snapshotResults(p.outputPath);
+    // This run's file, stamped 5 s before the start by a file server whose clock is behind ours.
+    const skewed = path.join(p.outputPath, 'lmms-lab__llava', '20261122_100637_results.json');
+    writeFileSync(skewed, '{"results": {}}');
+    utimesSync(skewed, (START - 5000) / 1000, (START - 5000) / 1000);
+    expect((await judgeOutcome(input(p))).state).toBe('failed'); // the clock rule gets it wrong
+    const o = await judgeOutcome(input(p, { before }));
+    expect(o).toMatchObject({ state: 'succeeded', results: [skewed] });
+    // A file that was there before and is untouched is not this run's; one rewritten in place is.
+    const old = path.join(p.outputPath, 'lmms-lab__llava', '20261121_090000_results.json');
+    rmSync(skewed);
+    expect((await judgeOutcome(input(p, { before }))).state).toBe('failed');
+    writeFileSync(old, '{"results": {"rewritten": {}}}');
+    utimesSync(old, (START - 3_600_000) / 1000, (START - 3_600_000) / 1000);
+    expect(await judgeOutcome(input(p, { before }))).toMatchObject({ state: 'succeeded', results: [old] });
+  });
+
+  it('fails on exit 0 when the results file is empty (a harness that hit a full disk)', async () => {
+    const p = job(info('start'));
+    const file = path.join(p.outputPath, '20261122_100637_results.json');
+    mkdirSync(p.outputPath, { recursive: true });
+    writeFileSync(file, '');
+    const o = await judgeOutcome(input(p));
+    expect(o).toMatchObject({ state: 'failed', reason: `exited 0 but its results file ${file} is empty or not valid JSON (was the disk full?)` });
+  });
+
+  it('names the signal that ended a stop when it had to escalate', async () => {
+    const p = job(info('start'));
+    const o = await judgeOutcome(input(p, { stopped: true, stopSignal: 'SIGKILL', exit: { exit_code: null, signal: 'SIGTERM' } }));
+    expect(o.reason).toBe('stopped by user (SIGKILL)');
   });
 
   it('fails on a non-zero exit or a signal, naming it', async () => {

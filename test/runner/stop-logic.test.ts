@@ -102,6 +102,26 @@ describe('stopGroupWith (escalation)', () => {
     expect(s.result).toEqual({ signal: 'SIGKILL', remaining: [101, 102] });
   });
 
+  it('re-sends SIGKILL while processes remain, so one that appeared after the first SIGKILL gets it too', async () => {
+    // A process forked between the sweep and the signal: the first SIGKILL misses it, the next look finds it.
+    let members = [1, 2];
+    const sent: { signal: string; at: number }[] = [];
+    const ops: GroupOps = {
+      kill(_p, signal) {
+        sent.push({ signal, at: Date.now() });
+        if (signal === 'SIGKILL') members = sent.filter((x) => x.signal === 'SIGKILL').length === 1 ? [3] : [];
+        return true;
+      },
+      members: () => members,
+    };
+    const t0 = Date.now();
+    const s = start(ops, { graceMs: 100, pollMs: 10, killWaitMs: 1000 });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.map((x) => x.signal)).toEqual(['SIGTERM', 'SIGKILL', 'SIGKILL']);
+    expect(sent[1]!.at).toBe(t0 + 100);
+    expect(s.result).toEqual({ signal: 'SIGKILL' });
+  });
+
   it('works with an injected clock instead of timers', async () => {
     vi.useRealTimers();
     let now = 0;

@@ -49,7 +49,10 @@ export function fakeRunner() {
     isAlive: (h) => alive.has(h.pid),
     readExitRecord: (dir) => exitRecords.get(dir) ?? null,
     buildJobEnv: (base, opts) => ({ ...(base as Record<string, string>), ...(opts.gpus ? { CUDA_VISIBLE_DEVICES: opts.gpus.join(',') } : {}), ...opts.extra }),
-    groupMembers: () => [],
+    jobMembers: () => [],
+    cgroupBase: () => null,
+    createJobCgroup: () => null,
+    removeJobCgroup: () => true,
   };
   return { runner, procs, alive, exitRecords };
 }

@@ -1,7 +1,7 @@
 // The scheduler with the real runner, real bash and the demo harness: outcomes, stop of a process
 // tree, and surviving a kill -9 of the host.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,23 @@ describe('scheduler with real processes', () => {
     expect(b.error).toMatch(/error/i);
     expect(b.error_tail.length).toBeGreaterThan(0);
     expect(readFileSync(s.logPath(ok.id), 'utf8')).toMatch(/Model Responding/);
+  });
+
+  it('counts a results file as this run\'s even when its mtime is seconds behind the start (NFS clock skew)', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'shared-results');
+    mkdirSync(out);
+    writeFileSync(path.join(out, '20200101_000000_results.json'), '{"results": {}}'); // an earlier run's
+    utimesSync(path.join(out, '20200101_000000_results.json'), Date.now() / 1000 - 3600, Date.now() / 1000 - 3600);
+    // A stand-in interpreter that writes its results file with a timestamp 10 s in the past, as a file
+    // server with a slow clock would.
+    const fake = path.join(dir, 'fake-python');
+    writeFileSync(fake, '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output_path ] && o=$2; shift; done\nmkdir -p "$o"\nf="$o/20991231_235959_results.json"\necho \'{"results": {}}\' >"$f"\ntouch -d "@$(( $(date +%s) - 10 ))" "$f"\necho done\n', { mode: 0o755 });
+    const s = await open(dir);
+    const job = await s.waitFor(s.submit({ harness: 'lmms-eval', model: 'm', tasks: ['t'], python: fake, output_path: out }).id);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('succeeded');
+    expect(job.results).toEqual([path.join(out, '20991231_235959_results.json')]);
   });
 
   it('stops a job whose grandchildren ignore SIGTERM: SIGKILL after the grace period, nothing left', async () => {

@@ -88,7 +88,7 @@ describe('jobs API', () => {
   it('runs a submitted job to success, with metrics and a log readable by offsets, and never exposes its env', async () => {
     const r = await c.submit(demoSpec({ tasks: ['demo_mme', 'demo_vqa'] }), { env: jobEnv({ SECRET_TOKEN_X: 'abcdef123456' }) });
     expect(r.id).toMatch(/^[0-9a-f]{8}$/);
-    const job = await c.waitForJob(r.id.slice(0, 4), { intervalMs: 50, timeoutMs: 20_000 });
+    const job = await c.waitForJob(r.id, { intervalMs: 50, timeoutMs: 20_000 });
     expect(job.state).toBe('succeeded');
     expect(job).not.toHaveProperty('env');
     expect(JSON.stringify(await c.jobs())).not.toContain('abcdef123456');
@@ -114,9 +114,10 @@ describe('jobs API', () => {
     expect(whole.lines.some((l) => l.text.includes('\x1b['))).toBe(false);
   });
 
-  it('accepts unique id prefixes and answers 404 for unknown ids', async () => {
+  it('takes full ids only (a prefix is 404: the CLI resolves prefixes itself) and answers 404 for unknown ids', async () => {
     const { id } = await c.submit(demoSpec(), { env: jobEnv() });
-    expect((await c.job(id.slice(0, 5))).id).toBe(id);
+    expect((await c.job(id)).id).toBe(id);
+    await expect(c.job(id.slice(0, 5))).rejects.toMatchObject({ status: 404, code: 'not_found' });
     await expect(c.job('ffffffffff')).rejects.toMatchObject({ status: 404, code: 'not_found' });
     await c.waitForJob(id, { intervalMs: 50, timeoutMs: 20_000 });
   });

@@ -57,13 +57,16 @@ describe('serve', () => {
     const token = /token: (\S+)/.exec(out)![1]!;
     const base = `http://127.0.0.1:${port}`;
 
-    const none = await get(`${base}/api/v1/health`, { origin: 'http://evil.example' });
+    const none = await get(`${base}/api/v1/health`);
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body).error.code).toBe('unauthorized');
     expect((await get(`${base}/api/v1/jobs`, { authorization: 'Bearer wrong' })).status).toBe(401);
-    const ok = await get(`${base}/api/v1/health`, { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
+    // A token does not let another site's page in (guard.ts): the Origin is refused first.
+    const foreign = await get(`${base}/api/v1/health`, { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    const ok = await get(`${base}/api/v1/health`, { authorization: `Bearer ${token}` });
     expect(ok.status).toBe(200);
-    for (const r of [none, ok]) expect(Object.keys(r.headers).filter((h) => h.startsWith('access-control'))).toEqual([]);
+    for (const r of [none, foreign, ok]) expect(Object.keys(r.headers).filter((h) => h.startsWith('access-control'))).toEqual([]);
     expect((await get(`${base}/openapi.json`)).status).toBe(200); // the description is public
 
     const tcp = new LmmsClient({ url: base, token });
@@ -77,7 +80,7 @@ describe('serve', () => {
     }
   });
 
-  it('on loopback with --token requires it; without one it is open', async () => {
+  it('on loopback with --token requires it; without one it is open to its own user', async () => {
     const { env } = await newHome();
     const serve = startCli(['serve', '--port', '0', '--token', 'tok-123'], env);
     children.push(serve);

@@ -40,6 +40,28 @@ function setup(opts: { columns?: number; rows?: number; lines?: string[]; raw?: 
 }
 
 describe('Jobs screen', () => {
+  it('names the processes a stopped job left running, in its row', async () => {
+    const b = fakeBackend([
+      makeJob({ id: 'a1b2c3d4', state: 'stopped', error: 'stopped by user', escaped: [31337, 31338] }),
+      makeJob({ id: 'e5f6a7b8', state: 'stopped', error: 'stopped by user' }, {}, 2),
+    ]);
+    const ui = createUiStore({ screen: 'jobs' });
+    const s = testServices(b, { ui });
+    s.poller!.start();
+    const r = renderTui(<App services={s} />, { columns: 160, rows: 30, ui });
+    cleanups.push(() => {
+      r.unmount();
+      stopServices(s);
+    });
+    let f = await r.find('Output · e5f6a7b8');
+    expect(f).toMatch(/a1b2c3d4 .*2 escaped · stopped/);
+    expect(f).toMatch(/e5f6a7b8 .* stopped by user/);
+    expect(f).not.toMatch(/e5f6a7b8 .*escaped/);
+    expect(f).not.toContain('left running');
+    await r.press('k'); // select the first job: its pane names the pids
+    f = await r.find('Output · a1b2c3d4 · left running after stop: pid 31337,31338');
+  });
+
   it('shows every job with state glyph and word, progress, and follows the newest job by default', async () => {
     const { r } = setup();
     const f = await r.find('c0ffee00');

@@ -16,7 +16,7 @@ export function jobsTable(jobs: readonly JobJson[], now = Date.now()): string {
     ['ID', 'STATE', 'MODEL', 'GPUS', 'CREATED', 'ELAPSED', 'TASKS'],
     jobs.map((j) => [
       j.id,
-      stateLabel(j.state) + (j.position ? ` #${j.position}` : ''),
+      stateLabel(j.state) + (j.position ? ` #${j.position}` : '') + (j.escaped?.length ? ` (${j.escaped.length} escaped)` : ''),
       j.spec.model + (j.spec.demo ? ' (demo)' : ''),
       j.gpus.length ? j.gpus.join(',') : '-',
       formatAgo(j.created_at, now),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, action, guardEpipe, usageExit, withClient, writeOut } from '../client-helpers.js';
 import { streamLog } from '../follow.js';
+import { resolveJob } from '../job-ref.js';
 
 /** `lmms-tui logs JOB [-f] [--tail N]` */
 export function registerLogs(program: Command): void {
@@ -17,7 +18,7 @@ export function registerLogs(program: Command): void {
         }
         const ansi = process.stdout.isTTY === true;
         await withClient(async (c) => {
-          const job = await c.job(id);
+          const job = await resolveJob(c, id);
           let since = 0;
           if (tail !== undefined) {
             const r = await c.log(job.id, { tail, ansi });

@@ -77,7 +77,7 @@ export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionV
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\nstopping job ${job.id} (SIGTERM to its process group, SIGKILL after the grace period); Ctrl-C again to leave it\n`);
+      process.stderr.write(`\nstopping job ${job.id} (SIGTERM to all its processes, SIGKILL after the grace period); Ctrl-C again to leave it\n`);
       s.stop(job.id).catch((err: unknown) => process.stderr.write(`lmms-tui: ${formatError(err)}\n`));
     } else {
       process.stderr.write(`leaving; job ${job.id} may still be stopping\n`);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { JobJson, ResultResponse } from '../../client/types.js';
 import { formatMetricValue, formatStderr } from '../../core/results/format.js';
+import { formatBytes } from '../../core/format.js';
 import { action, elapsed, formatAgo, printJson, stateLabel, table, usageExit, withClient, writeOut } from '../client-helpers.js';
+import { resolveJob } from '../job-ref.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
 
@@ -18,10 +20,12 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
     ['elapsed', job.started_at ? elapsed(job, now) : null],
     ['gpus', job.gpus.length ? job.gpus.join(',') : null],
     ['pid', job.pid !== null ? String(job.pid) : null],
+    ['cgroup', job.pid === null ? null : (job.cgroup ?? 'none (stop sweeps the process group, session and job marker)')],
+    ['escaped', job.escaped?.length ? `${job.escaped.join(', ')}: still running after stop, out of reach (kill -9 them by hand)` : null],
     ['exit', job.exit_code !== null || job.signal ? `${job.exit_code ?? '-'}${job.signal ? ` (${job.signal})` : ''}` : null],
     ['cwd', job.cwd],
     ['output', job.output_path],
-    ['log', job.log_path],
+    ['log', job.log_path + (job.log_capped ? `  (capped at ${formatBytes(job.log_capped.cap_bytes)}: ${formatBytes(job.log_capped.dropped_bytes)} of output dropped from the middle)` : '')],
     ['results', job.results.length ? job.results.join('\n             ') : null],
     ['retry of', job.retry_of],
     ['error', job.error],
@@ -52,7 +56,7 @@ export function registerShow(program: Command): void {
     .action(
       action(async (id: string, opts: { json?: boolean; reveal?: boolean }) => {
         const { job, result } = await withClient(async (c) => {
-          const job = await c.job(id, { reveal: opts.reveal === true });
+          const job = await resolveJob(c, id, { reveal: opts.reveal === true });
           return { job, result: FINISHED.has(job.state) ? await c.result(job.id) : null };
         });
         if (opts.json) return void (await printJson({ ...job, result }));

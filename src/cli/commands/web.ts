@@ -8,8 +8,9 @@ import path from 'node:path';
 import { connect } from '../../client/connect.js';
 import { startWebServer } from '../../compat/webui.js';
 import { version } from '../../core/version.js';
-import { isLoopbackHost, tcpAuth } from '../../server/options.js';
+import { tcpAuth } from '../../server/options.js';
 import { action, usageExit, UsageError } from '../client-helpers.js';
+import { collect, describeAuth, listenerAllowances } from '../server-host.js';
 
 interface WebFlags {
   host: string;
@@ -19,10 +20,11 @@ interface WebFlags {
   setup?: string;
   demo?: boolean;
   dist?: string;
-  corsOrigin: string[];
+  allowHost?: string[];
+  allowOrigin?: string[];
+  /** The flag's earlier name, kept so existing scripts work. */
+  corsOrigin?: string[];
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerWeb(program: Command): void {
   usageExit(
@@ -31,17 +33,20 @@ export function registerWeb(program: Command): void {
       .description("lmms-eval's web UI backed by the lmms-tui queue (loopback by default; a token is required off loopback)")
       .option('--host <address>', 'address to bind', '127.0.0.1')
       .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').env('LMMS_SERVER_PORT').default('8000'))
-      .option('--token <token>', 'token the browser must present [default: none on loopback, generated otherwise]')
+      .option('--token <token>', 'token the browser must present [default: none on loopback (only your own user may connect), generated otherwise]')
       .option('--python <path>', 'interpreter that runs lmms-eval (default: as for any job)')
       .option('--setup <line>', 'environment set-up line run before each job, e.g. "source .venv/bin/activate"')
       .option('--demo', 'run the built-in demo harness (simulated results)')
       .option('--dist <dir>', "built front end to serve (default: lmms_eval/tui/web/dist of the installed lmms-eval)")
-      .option('--cors-origin <origin>', 'allow this exact origin cross-origin (repeatable; default none)', collect, []),
+      .option('--allow-host <name>', 'also answer to this Host name (repeatable; default: loopback names and the bound address)', collect)
+      .option('--allow-origin <origin>', 'let pages of this exact origin call it cross-origin (repeatable; default none)', collect)
+      .addOption(new Option('--cors-origin <origin>', 'old name of --allow-origin').argParser(collect).hideHelp()),
   ).action(
     action(async (flags: WebFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${flags.port}" is not a port number`, 'e.g. --port 8000');
       const auth = tcpAuth(flags.host, flags.token);
+      const { allowHosts, allowOrigins } = listenerAllowances({ allowHost: flags.allowHost, allowOrigin: [...(flags.allowOrigin ?? []), ...(flags.corsOrigin ?? [])] });
       const client = await connect({ keepAlive: true });
       const say = (s: string) => process.stdout.write(`${s}\n`);
       let server;
@@ -53,8 +58,8 @@ export function registerWeb(program: Command): void {
           target: { harness: 'lmms-eval', python: flags.python, setup: flags.setup, demo: flags.demo === true },
           distDir: flags.dist === undefined ? undefined : path.resolve(flags.dist),
           token: auth.token,
-          loopbackHostsOnly: isLoopbackHost(flags.host),
-          corsOrigins: flags.corsOrigin,
+          allowHosts,
+          allowOrigins,
           version: version(),
           log: (m) => process.stderr.write(`lmms-tui web: ${m}\n`),
           host: flags.host,
@@ -68,9 +73,9 @@ export function registerWeb(program: Command): void {
       const open = auth.token ? `${server.url}/?token=${encodeURIComponent(auth.token)}` : `${server.url}/`;
       say(`lmms-eval web UI on ${open}`);
       say(`jobs run in the lmms-tui server at ${client.where}; stopping this command leaves them running`);
-      if (auth.generated) say(`token generated because ${flags.host} is not a loopback address; the URL above carries it`);
-      const health = (await server.app.inject({ method: 'GET', url: '/health', headers: { host: 'localhost', authorization: `Bearer ${auth.token ?? ''}` } })).json() as { lmms_tui?: { frontend?: string | null } };
-      say(health.lmms_tui?.frontend ? `front end: ${health.lmms_tui.frontend}` : 'front end: not found (lmms_eval/tui/web/dist); the API works, and / explains how to get the UI');
+      describeAuth(auth, flags.host, say, 'the URL above carries it');
+      const frontend = await server.frontend;
+      say(frontend ? `front end: ${frontend}` : 'front end: not found (lmms_eval/tui/web/dist); the API works, and / explains how to get the UI');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -12,8 +12,12 @@ import { parseEnvLine } from './env-lines.js';
 /** int flags where 0 makes no sense (the rest accept 0). */
 const POSITIVE_INTS = new Set(['max_batch_size', 'repeats', 'max_tokens']);
 const BATCH = /^(?:auto(?::[1-9]\d*)?|[1-9]\d*)$/;
-/** C0 controls except tab, DEL and C1 controls: none belongs in one argv value or one script line. */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+/**
+ * C0 controls except tab, DEL and C1 controls: none belongs in one argv value or one script line. Also the
+ * Unicode bidi controls (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069): they make a task name or a
+ * command read differently on screen from what runs ("Trojan Source", https://trojansource.codes/).
+ */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export function validateSpec(spec: EvalSpec): Problem[] {
   const problems: Problem[] = [];
@@ -164,6 +168,10 @@ function controls(add: Add, field: string, value: string, what: string, fix = 'r
 }
 
 function describe(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code === 0x061c || code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) {
+    return `the bidirectional control character U+${code.toString(16).toUpperCase()} (it makes text display in another order than it runs)`;
+  }
   if (c === '\n') return 'a newline';
   if (c === '\r') return 'a carriage return';
   if (c === '\0') return 'a NUL byte';
@@ -175,4 +183,50 @@ function show(v: unknown): string {
   // NaN is what the CLI keeps for an unparsable number; the user typed text, not "NaN".
   const s = typeof v === 'string' ? JSON.stringify(v) : Number.isNaN(v) ? '(not a number)' : String(JSON.stringify(v) ?? v);
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+/**
+ * `num_gpus` against what the host can give: the pool's size when there is one, else `max` (the visible
+ * device count, or 8). Each "GPU" becomes one `accelerate launch` process, so 100000 would fork-bomb
+ * the machine rather than fail.
+ */
+export function gpuBoundProblem(spec: Pick<EvalSpec, 'num_gpus'>, bound: { pool: readonly number[] | null; max: number }): Problem | null {
+  const need = spec.num_gpus ?? 1;
+  if (!Number.isInteger(need) || need < 1) return null; // validateSpec reports it
+  if (bound.pool && need > bound.pool.length) {
+    return {
+      field: 'num_gpus',
+      message: `the job needs ${need} GPUs but the pool has ${bound.pool.length} (${bound.pool.join(',')})`,
+      fix: `ask for at most ${bound.pool.length}, or start lmms-tui with a larger --gpus pool`,
+    };
+  }
+  if (!bound.pool && need > bound.max) {
+    return {
+      field: 'num_gpus',
+      message: `num_gpus ${need} is more than the ${bound.max} GPUs this host allows per job`,
+      fix: `ask for at most ${bound.max}, or raise the bound with --max-gpus / LMMS_TUI_MAX_GPUS where the server starts`,
+    };
+  }
+  return null;
+}
+
+/**
+ * The submission around a spec: the submitter's environment and working directory. A name with `=`
+ * (`RANK=` → `RANK==3` in the job, past the launcher-variable scrub), an empty name, or a NUL anywhere
+ * (the kernel would cut the string there) cannot reach the job as the user meant.
+ */
+export function validateSubmission(opts: { cwd?: string; env?: Record<string, string> | null }): Problem[] {
+  const problems: Problem[] = [];
+  if (opts.cwd !== undefined && opts.cwd.includes('\0')) {
+    problems.push({ field: 'cwd', message: `cwd contains a NUL byte at position ${opts.cwd.indexOf('\0') + 1}`, fix: 'send the working directory without it' });
+  }
+  for (const [name, value] of Object.entries(opts.env ?? {})) {
+    const field = `env.${name}`;
+    if (name === '') problems.push({ field: 'env', message: 'a variable has an empty name', fix: 'remove it or give it a name' });
+    else if (name.includes('=')) problems.push({ field, message: `variable name ${show(name)} contains "="`, fix: `send the name without "=" (e.g. ${show(name.split('=')[0])}) and the value separately` });
+    else if (name.includes('\0')) problems.push({ field, message: `variable name ${show(name)} contains a NUL byte`, fix: 'remove it' });
+    if (typeof value !== 'string') problems.push({ field, message: 'value must be text', fix: 'send a string' });
+    else if (value.includes('\0')) problems.push({ field, message: `value contains a NUL byte at position ${value.indexOf('\0') + 1}`, fix: 'remove it; the kernel would cut the value there' });
+  }
+  return problems;
 }

@@ -3,16 +3,28 @@
  * evaluation error, logs it and exits 0 (harness-facts §6.1), and either harness exits 0 when saving the
  * results fails (§6.2). So success needs exit 0, a results file written by this run, and a clean log.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { readTail } from '../logs/read.js';
 import { redactSecrets } from '../logs/redact.js';
 import { findErrorMarker } from '../logs/scan.js';
-import { findResultsFiles } from './find.js';
+import { findResultsFiles, type ResultsSnapshot } from './find.js';
 
 export interface JudgeInput {
   exit: { exit_code: number | null; signal: string | null };
   /** The user asked for the stop; whatever the exit looks like, the job counts as stopped. */
   stopped: boolean;
+  /**
+   * The signal the stop had to send last (SIGKILL when SIGTERM was not enough); the reason names it,
+   * since the job's own exit status may show only the SIGTERM its leader died of.
+   */
+  stopSignal?: string | null;
+  /**
+   * The output path's results files before the run. When given, "written by this run" means absent
+   * from it or changed since (inode, size, mtime), not "mtime after the start": clocks of a network
+   * filesystem may run seconds behind ours.
+   */
+  before?: ResultsSnapshot;
   logPath: string;
   outputPath: string | null;
   /** When the job started (epoch ms); results files older than this belong to an earlier run. */
@@ -59,11 +71,11 @@ function clip(s: string): string {
 
 export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
   const since = input.startedAt - (input.slackMs ?? 2000);
-  const results = input.outputPath ? findResultsFiles(input.outputPath, { since }) : [];
+  const results = input.outputPath ? findResultsFiles(input.outputPath, input.before ? { notIn: input.before } : { since }) : [];
   const secrets = input.secretValues ?? [];
 
   if (input.stopped) {
-    const how = input.exit.signal ?? (input.exit.exit_code !== null ? `exit code ${input.exit.exit_code}` : null);
+    const how = input.stopSignal ?? input.exit.signal ?? (input.exit.exit_code !== null ? `exit code ${input.exit.exit_code}` : null);
     return { state: 'stopped', reason: how ? `stopped by user (${how})` : 'stopped by user', results, tail: [] };
   }
 
@@ -76,6 +88,9 @@ export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
     reason = `exited 0 but logged an error: ${marker.message}`;
   } else if (!input.outputPath) {
     reason = 'exited 0 but had no output path, so it wrote no results file';
+  } else if (results.length > 0 && !results.some(isReadableJson)) {
+    // Either harness exits 0 when writing the results fails; on a full disk the file is left empty.
+    reason = `exited 0 but its results file ${results[0]} is empty or not valid JSON (was the disk full?)`;
   } else if (results.length === 0) {
     const older = findResultsFiles(input.outputPath);
     reason = older.length
@@ -91,4 +106,15 @@ export async function judgeOutcome(input: JudgeInput): Promise<Outcome> {
     results,
     tail: tail.map((l) => redactSecrets(l, secrets)),
   };
+}
+
+/** A results file that parses (size-bounded: results files are kilobytes, a runaway one is not read whole). */
+function isReadableJson(file: string): boolean {
+  try {
+    if (statSync(file).size > 256 * 1024 * 1024) return true;
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }

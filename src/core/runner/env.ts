@@ -53,7 +53,9 @@ export function keptEnv(env: Record<string, string>): Record<string, string> {
 export function buildJobEnv(base: NodeJS.ProcessEnv, opts: JobEnvOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined && !isScrubbedEnvName(name)) env[name] = value;
+    // A name holding "=" would reach the job as another variable ("RANK=" → RANK with value "=3"),
+    // past the scrub; submit refuses such names (validateSubmission), this guards records from before.
+    if (value !== undefined && name !== '' && !name.includes('=') && !isScrubbedEnvName(name)) env[name] = value;
   }
   // Python block-buffers stdout into a file; without this the log lags by kilobytes (tables, prints).
   env.PYTHONUNBUFFERED = '1';

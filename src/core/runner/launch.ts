@@ -5,12 +5,14 @@
  * pid) with stdout/stderr pointing straight at <jobDir>/output.log: the kernel writes the log, no pipe
  * runs through our process, so nothing blocks or breaks when we exit. The wrapper runs job.sh and
  * records how it ended in exit.json, which is how a later host learns a job's fate without having been
- * its parent.
+ * its parent. With a log cap (the default, see logcap.ts) the job's output goes through a small capping
+ * writer instead, which also lives in the job's process group: still nothing runs through our process.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError } from '../errors.js';
+import { LOGCAP_FILES, LOGCAP_SCRIPT } from './logcap.js';
 import { readStartTime } from './proc.js';
 import type { ExitInfo, LaunchRequest, LaunchedJob } from './types.js';
 
@@ -31,16 +33,54 @@ export const JOB_FILES = {
  *   with SIGINT ignored, and Python keeps an inherited SIG_IGN for SIGINT, so Ctrl-C-style stops
  *   (KeyboardInterrupt) would stop working.
  */
-export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory.
+export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 = job directory, $2 = the job's cgroup directory or empty,
+# $3 = node, $4 = log cap in bytes (0: none).
+# cgroup first, before anything forks: every process the job ever starts is born in it, whatever it
+# does with setsid/setpgid (src/core/runner/cgroup.ts). If the move fails, stop still sweeps the group,
+# session and marker; say so in the log rather than refuse to run.
+if [ -n "$2" ] && ! { echo $$ >"$2/cgroup.procs"; } 2>/dev/null; then echo "lmms-tui: could not join cgroup $2; stop falls back to the process group, session and job marker" >&2; fi
 trap ':' TERM INT HUP
-"$BASH" "$1/job.sh"
-st=$?
+# [disk full] The exit record's space, taken before the job can fill the disk: at the end it is
+# overwritten in place (no new blocks needed) and renamed, so a full disk does not lose the exit status.
+printf '%80s\n' '' >"$1/exit.json.reserve" 2>/dev/null
+# [log cap] Output through the capping writer (logcap.ts) when there is a cap and node to run it.
+capper=
+if [ "$4" -gt 0 ] 2>/dev/null && [ -x "$3" ] && [ -f "$1/logcap.cjs" ]; then
+  # Opened by this shell (not by the forked job.sh) so that $! is the writer's pid; closed after the job
+  # so that the writer sees end of input once the job's own processes are gone.
+  # A clean environment: the job's NODE_OPTIONS (--require, --inspect) are not the writer's business.
+  rm -f "$1/job.ended"
+  exec 3> >(exec env -i LMMS_TUI_JOB="$LMMS_TUI_JOB" "$3" "$1/logcap.cjs" "$1" "$4")
+  capper=$!
+  "$BASH" "$1/job.sh" >&3 2>&1 3>&-
+  st=$?
+  exec 3>&-
+else
+  "$BASH" "$1/job.sh"
+  st=$?
+fi
 # bash reports "killed by signal n" as status 128+n.
 code=$st sig=null
 if [ "$st" -gt 128 ] && name=$(kill -l "$((st - 128))" 2>/dev/null); then code=null sig="\"SIG$name\""; fi
-# Temp file + rename: a reader never sees a half-written record.
-tmp="$1/exit.json.$$"
-printf '{"exit_code": %s, "signal": %s}\n' "$code" "$sig" >"$tmp" && mv -f "$tmp" "$1/exit.json"
+rec="{\"exit_code\": $code, \"signal\": $sig}"
+# Rename: a reader never sees a half-written record. The reserve first (see above), else a temp file.
+if ! { printf '%s' "$rec" 1<>"$1/exit.json.reserve" && mv -f "$1/exit.json.reserve" "$1/exit.json"; } 2>/dev/null; then
+  tmp="$1/exit.json.$$"
+  printf '%s\n' "$rec" >"$tmp" && mv -f "$tmp" "$1/exit.json" || rm -f "$tmp"
+fi
+# [log cap] Let the writer add the last lines: it ends at end of input, or soon after job.ended appears
+# when a leftover process still holds the pipe. (A file, not a signal: node resets signal dispositions
+# at start, so a signal sent before its handler exists would kill it.) SIGKILL after 10 s in any case:
+# the host then appends the tail the writer left on disk.
+if [ -n "$capper" ]; then
+  : >"$1/job.ended" 2>/dev/null
+  n=0
+  while kill -0 "$capper" 2>/dev/null; do
+    n=$((n + 1))
+    [ "$n" -gt 200 ] && kill -KILL "$capper" 2>/dev/null
+    sleep 0.05
+  done
+fi
 exit "$st"
 `;
 
@@ -69,10 +109,11 @@ export async function launchJob(req: LaunchRequest): Promise<LaunchedJob> {
   writeFileSync(path.join(jobDir, JOB_FILES.script), req.script, { mode: 0o600 });
   const wrapperPath = path.join(jobDir, JOB_FILES.wrapper);
   writeFileSync(wrapperPath, WRAPPER_SCRIPT);
+  if (req.logCapBytes) writeFileSync(path.join(jobDir, LOGCAP_FILES.script), LOGCAP_SCRIPT);
   // A record left by an earlier attempt in the same directory would be taken for this run's result.
   rmSync(path.join(jobDir, JOB_FILES.exit), { force: true });
 
-  const argv = [BASH, wrapperPath, jobDir];
+  const argv = [BASH, wrapperPath, jobDir, req.cgroup ?? '', process.execPath, String(req.logCapBytes ?? 0)];
   const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a', 0o600);
   let child;
   try {

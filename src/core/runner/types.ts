@@ -15,17 +15,28 @@ export interface ProcessHandle {
   pid: number;
   pgid: number;
   startTime: number;
+  /**
+   * The job's id, as carried by every job process in JOB_MARKER_ENV (env.ts): stop also reaches
+   * processes that left the group and the session but kept the marker. Absent: no marker sweep.
+   */
+  jobId?: string | null;
+  /** The job's cgroup directory (cgroup.ts), when it has one: stop kills everything in it. */
+  cgroup?: string | null;
 }
 
 export interface LaunchRequest {
   /** Exists; job.sh, wrapper.sh, output.log and exit.json are written here. */
   jobDir: string;
+  /** The job's cgroup (createJobCgroup): the wrapper moves itself into it before it runs anything. */
+  cgroup?: string | null;
   /** Exact bash text to run; written to <jobDir>/job.sh. */
   script: string;
   /** The COMPLETE child environment (make it with buildJobEnv). */
   env: Record<string, string>;
   /** Scratch working directory for the job; created if missing. */
   cwd: string;
+  /** Cap on output.log in bytes (see logcap.ts); 0 or absent: the kernel writes the log directly. */
+  logCapBytes?: number;
 }
 
 export interface LaunchedJob extends ProcessHandle {
@@ -49,7 +60,10 @@ export interface StopOptions {
 export interface StopResult {
   /** The signal that ended the group; null when it was already gone (nothing was sent). */
   signal: 'SIGTERM' | 'SIGKILL' | null;
-  /** Pids still alive after SIGKILL and killWaitMs (normally absent). */
+  /**
+   * Pids of the job still alive after SIGKILL and killWaitMs (normally absent): stuck in the kernel
+   * (uninterruptible sleep, a frozen cgroup), or out of our reach. The scheduler records them as `escaped`.
+   */
   remaining?: number[];
 }
 

@@ -3,22 +3,28 @@ import { ensurePrivateDir } from '../private-files.js';
 import { keptEnv } from '../runner/env.js';
 import path from 'node:path';
 import { buildCommand } from '../command/build.js';
-import { validateSpec } from '../command/validate.js';
-import { UserError, ValidationError } from '../errors.js';
+import { asResourceError, UserError, ValidationError } from '../errors.js';
+import { gpuBoundProblem, validateSpec, validateSubmission } from '../command/validate.js';
+import { readSnapshot, snapshotResults, type ResultsSnapshot } from '../results/find.js';
+import { DEFAULT_LOG_CAP, finishLogCap, readLogCapRecord } from '../runner/logcap.js';
 import { demoHarnessDir } from '../paths.js';
 import { specSecrets } from '../redact.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
-import type { ExitInfo, LaunchedJob } from '../runner/index.js';
+import { parseCgroupMode, type CgroupMode, type ExitInfo, type LaunchedJob, type ProcessHandle } from '../runner/index.js';
 import type { EvalSpec } from '../spec.js';
+import { writeFileAtomic } from './atomic.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
 import { JobStore, type StoreProblem } from './store.js';
 import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
+/** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
+const RESULTS_BEFORE = 'results-before.json';
+
 export type RunnerApi = Pick<
   typeof realRunner,
-  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'groupMembers'
+  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'jobMembers' | 'cgroupBase' | 'createJobCgroup' | 'removeJobCgroup'
 >;
 
 export interface SchedulerOptions {
@@ -30,12 +36,29 @@ export interface SchedulerOptions {
   gpus?: number[] | null;
   /** Stop: SIGTERM, then SIGKILL after this long. Default 10 s. */
   graceMs?: number;
+  /** Stop: how long processes get to vanish after SIGKILL before they are recorded as `escaped`. Default 5 s. */
+  killWaitMs?: number;
   /** Finished jobs kept on disk (oldest removed first). Default 500. */
   keepFinished?: number;
   /** Poll interval for jobs adopted from a previous host. Default 500 ms. */
   adoptPollMs?: number;
   /** First accelerate --main_process_port; concurrent multi-GPU jobs get distinct ports. Default 29500. */
   basePort?: number;
+  /**
+   * One cgroup per job (src/core/runner/cgroup.ts): `auto` where the machine allows it, `v2`/`v1` that
+   * kind or refuse to open, `off` never. Default: LMMS_TUI_CGROUP, else auto.
+   */
+  cgroup?: CgroupMode;
+  /**
+   * Most GPUs one job may ask for when there is no pool (with a pool, its size is the bound). Default 8;
+   * the CLI passes the visible device count (see hostOptions). `num_gpus` above it is refused at submit:
+   * it becomes `accelerate launch --num_processes N`, one process per "GPU".
+   */
+  maxGpus?: number;
+  /** Cap on each job's output.log in bytes (head + rolling tail kept, see runner/logcap.ts); 0: none. Default 2 GiB. */
+  logCapBytes?: number;
+  /** How often records that could not be saved (disk full) are retried. Default 2000 ms. */
+  saveRetryMs?: number;
   /** Take the one-host-per-state-dir lock. Default true. */
   lock?: boolean;
   runner?: RunnerApi;
@@ -47,6 +70,8 @@ export interface SchedulerEvents {
   job: [job: JobRecord, previous: JobState | null];
   /** A job was removed from the store. */
   removed: [id: string];
+  /** Something on disk failed (a record not saved, a directory not removed); the queue carries on. */
+  fault: [message: string];
 }
 
 /**
@@ -64,13 +89,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly ended = new Map<string, Promise<void>>();
   private readonly launching = new Map<string, Promise<void>>();
   private readonly stopSignals = new Map<string, string | null>();
+  private readonly stopEscaped = new Map<string, number[]>();
+  private readonly cgroupMode: CgroupMode;
   private readonly stopping = new Map<string, Promise<unknown>>();
   private readonly adopted = new Map<string, { cancel(): void }>();
+  private readonly snapshots = new Map<string, ResultsSnapshot | null>();
   private readonly runner: RunnerApi;
   private readonly judge: typeof judgeOutcome;
   private readonly lock: HostLock | null;
   private seq = 0;
   private closed = false;
+  /** Jobs whose latest state is only in memory: saving failed (ENOSPC, EACCES) and is retried. */
+  private readonly unsaved = new Set<string>();
+  private saveTimer: NodeJS.Timeout | null = null;
 
   private constructor(readonly opts: SchedulerOptions, loaded: { jobs: JobRecord[]; problems: StoreProblem[] }, store: JobStore, lock: HostLock | null) {
     super();
@@ -81,6 +112,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.judge = opts.judge ?? judgeOutcome;
     this.gpus = opts.gpus && opts.gpus.length ? [...opts.gpus] : null;
     this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
+    this.cgroupMode = opts.cgroup ?? parseCgroupMode(process.env.LMMS_TUI_CGROUP);
     for (const job of loaded.jobs) {
       this.jobs.set(job.id, job);
       this.seq = Math.max(this.seq, job.seq);
@@ -94,7 +126,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
       const s = new Scheduler(opts, store.load(), store, lock);
+      s.checkCgroupMode();
       await s.readopt();
+      s.tidyCgroups();
       s.dispatch();
       return s;
     } catch (err) {
@@ -168,14 +202,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   submit(spec: EvalSpec, opts: SubmitOptions = {}): JobRecord {
     this.assertOpen();
     const problems = validateSpec(spec);
-    const need = spec.num_gpus ?? 1;
-    if (this.gpus && need > this.gpus.length) {
-      problems.push({
-        field: 'num_gpus',
-        message: `the job needs ${need} GPUs but the pool has ${this.gpus.length} (${this.gpus.join(',')})`,
-        fix: `ask for at most ${this.gpus.length}, or start lmms-tui with a larger --gpus pool`,
-      });
-    }
+    problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }));
+    const bound = gpuBoundProblem(spec, { pool: this.gpus, max: this.opts.maxGpus ?? 8 });
+    if (bound) problems.push(bound);
     if (problems.length) throw new ValidationError(problems);
     const cwd = path.resolve(opts.cwd ?? process.cwd());
     const id = newJobId((x) => this.jobs.has(x));
@@ -224,9 +253,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!job.stop_requested) this.update(job, { stop_requested: true, stop_requested_at: new Date().toISOString(), stop_grace_ms: graceMs });
     await this.launching.get(job.id);
     if (job.pid !== null && job.proc_start !== null && !isFinished(job.state) && !this.stopping.has(job.id)) {
-      const stopping = this.runner
-        .stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs })
-        .then((res) => this.stopSignals.set(job.id, res.signal));
+      const stopping = this.runner.stopGroup(handleOf(job)!, { graceMs, killWaitMs: this.opts.killWaitMs }).then((res) => {
+        this.stopSignals.set(job.id, res.signal);
+        this.stopEscaped.set(job.id, res.remaining ?? []);
+      });
       this.stopping.set(job.id, stopping);
     }
     await keepingAlive(Promise.all([this.stopping.get(job.id), this.ended.get(job.id)]));
@@ -256,12 +286,33 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.retrySaves();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     for (const w of this.adopted.values()) w.cancel();
     this.adopted.clear();
     this.lock?.release();
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * A finished job keeps its cgroup while processes that escaped stop are in it; once they have died,
+   * the next host removes the empty directory (removal fails harmlessly while it is still populated).
+   */
+  private tidyCgroups(): void {
+    for (const job of this.jobs.values()) if (isFinished(job.state) && job.cgroup) this.runner.removeJobCgroup(job.cgroup);
+  }
+
+  /** An explicit cgroup kind that this machine cannot give is refused up front, not discovered per job. */
+  private checkCgroupMode(): void {
+    const mode = this.cgroupMode;
+    if ((mode === 'v1' || mode === 'v2') && this.runner.cgroupBase(mode) === null) {
+      throw new UserError(
+        `cgroup mode ${mode}: no usable cgroup ${mode} here (none mounted, or we may not create one and move a process into it)`,
+        'run as root, inside a delegated cgroup (systemd-run --user --scope -p Delegate=yes), or set LMMS_TUI_CGROUP=auto',
+      );
+    }
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('scheduler is closed');
@@ -270,8 +321,63 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private update(job: JobRecord, patch: Partial<JobRecord>): void {
     const previous = job.state;
     Object.assign(job, patch);
-    this.store.save(job);
+    this.save(job);
     this.emit('job', job, previous);
+  }
+
+  /**
+   * Saves a record; a failure (disk full, permission lost) never throws into the queue: the record in
+   * memory is the truth (its exit status, its outcome), the one on disk stays the last good version
+   * (writeFileAtomic never leaves half a file), and the save is retried until it lands.
+   */
+  private save(job: JobRecord): void {
+    try {
+      this.store.save(job);
+      this.unsaved.delete(job.id);
+      if (this.unsaved.size) this.retrySaves();
+    } catch (err) {
+      const first = !this.unsaved.has(job.id);
+      this.unsaved.add(job.id);
+      if (first) this.fault(`job ${job.id}: record not saved, kept in memory and retried: ${asResourceError(err)?.message ?? (err as Error).message}`);
+      this.scheduleSaveRetry();
+    }
+  }
+
+  private retrySaves(): void {
+    for (const id of [...this.unsaved]) {
+      const job = this.jobs.get(id);
+      if (!job) {
+        this.unsaved.delete(id);
+        continue;
+      }
+      try {
+        this.store.save(job);
+        this.unsaved.delete(id);
+        this.fault(`job ${id}: record saved after an earlier failure`);
+      } catch {
+        /* still failing; the timer tries again */
+      }
+    }
+  }
+
+  private scheduleSaveRetry(): void {
+    if (this.saveTimer || this.closed) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.retrySaves();
+      if (this.unsaved.size) this.scheduleSaveRetry();
+    }, this.opts.saveRetryMs ?? 2000);
+    // Retrying must not keep a host alive that has nothing else to do.
+    this.saveTimer.unref();
+  }
+
+  /** Records that are only in memory (their save is being retried). */
+  get unsavedJobs(): string[] {
+    return [...this.unsaved];
+  }
+
+  private fault(message: string): void {
+    if (this.listenerCount('fault') > 0) this.emit('fault', message);
   }
 
   private freeGpus(): number[] | null {
@@ -317,6 +423,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const port = (job.spec.num_gpus ?? 1) > 1 ? this.freePort() : null;
     let script: string;
     let env: Record<string, string>;
+    let cgroup: string | null;
     try {
       const built = buildCommand(
         { ...job.spec, output_path: job.output_path },
@@ -329,20 +436,35 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       );
       script = built.script;
       env = this.runner.buildJobEnv(job.env ?? process.env, { gpus: this.gpus ? gpus : null, extra: built.env, jobId: job.id });
+      cgroup = this.cgroupMode === 'off' ? null : this.runner.createJobCgroup(job.id, this.cgroupMode);
     } catch (err) {
       this.active.delete(job.id);
       this.update(job, { state: 'failed', ended_at: new Date().toISOString(), error: `could not build the command: ${(err as Error).message}` });
       return;
     }
-    this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script });
+    // What results files the output path already holds, so "new" is judged by identity, not by clocks.
+    let before: ResultsSnapshot | null = null;
+    try {
+      before = snapshotResults(job.output_path);
+    } catch {
+      before = null;
+    }
+    this.snapshots.set(job.id, before);
+    // Also on disk, for a host that adopts the job after a restart.
+    try {
+      if (before) writeFileAtomic(path.join(dir, RESULTS_BEFORE), JSON.stringify(before));
+    } catch {
+      /* disk full: this host still has it in memory; an adopter falls back to the clock */
+    }
+    this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script, cgroup });
     const launch = this.runner
-      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work') })
+      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work'), cgroup, logCapBytes: this.opts.logCapBytes ?? DEFAULT_LOG_CAP })
       .then((launched: LaunchedJob) => {
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
         this.follow(job.id, launched.exited);
       })
       .catch((err: unknown) => {
-        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), `could not start: ${(err as Error).message}`);
+        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), `could not start: ${asResourceError(err)?.message ?? (err as Error).message}`);
       })
       .finally(() => this.launching.delete(job.id));
     this.launching.set(job.id, launch);
@@ -352,31 +474,42 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.ended.set(
       id,
       exited.then(async (exit) => {
-        await this.drainGroup(id);
-        await this.finish(id, exit, failure);
+        const escaped = await this.drainGroup(id);
+        await this.finish(id, exit, failure, escaped);
       }),
     );
   }
 
   /**
-   * The job's main process is gone; the job is over only when its whole process group is. A stop in
-   * progress finishes its escalation (a grandchild ignoring SIGTERM gets SIGKILL); otherwise
-   * leftovers (engine workers that outlived the harness, still holding GPU memory) are stopped too.
+   * The job's main process is gone; the job is over only when all its processes are (cgroup, group,
+   * session, marker: see src/core/runner/stop.ts). A stop in progress finishes its escalation (a
+   * grandchild ignoring SIGTERM gets SIGKILL); otherwise leftovers (engine workers that outlived the
+   * harness, a daemonised helper, still holding GPU memory) are stopped too. Returns the pids that
+   * could not be removed; the job's cgroup is removed once empty.
    */
-  private async drainGroup(id: string): Promise<void> {
+  private async drainGroup(id: string): Promise<number[]> {
     const job = this.jobs.get(id);
-    if (!job || job.pid === null || job.proc_start === null) return;
+    if (!job) return [];
+    // Without a pid (the host died while the job was starting) its cgroup and marker still find it.
+    const handle = handleOf(job) ?? { pid: 0, pgid: 0, startTime: 0, jobId: job.id, cgroup: job.cgroup };
+    let escaped: number[] = [];
     const stopping = this.stopping.get(id);
     if (stopping) {
       await stopping;
       this.stopping.delete(id);
-      return;
+      escaped = this.stopEscaped.get(id) ?? [];
+      this.stopEscaped.delete(id);
+    } else if (this.runner.jobMembers(handle).length > 0) {
+      const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
+      escaped = res.remaining ?? [];
     }
-    if (this.runner.groupMembers(job.pid).length === 0) return;
-    await this.runner.stopGroup({ pid: job.pid, pgid: job.pid, startTime: job.proc_start }, { graceMs: this.opts.graceMs ?? 10_000 });
+    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup)) {
+      escaped = [...new Set([...escaped, ...this.runner.jobMembers(handle)])];
+    }
+    return escaped.sort((a, b) => a - b);
   }
 
-  private async finish(id: string, exit: ExitInfo, failure?: string): Promise<void> {
+  private async finish(id: string, exit: ExitInfo, failure?: string, escaped: number[] = []): Promise<void> {
     const job = this.jobs.get(id);
     if (!job || isFinished(job.state)) return;
     // Free the slot first so the next job starts while this one's outcome is being judged.
@@ -386,28 +519,45 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.dispatch();
     const stopSignal = this.stopSignals.get(id);
     this.stopSignals.delete(id);
+    try {
+      // The log writer appends the kept tail when the output ends; if it was killed, do it here.
+      finishLogCap(this.store.dir(id));
+    } catch (err) {
+      this.fault(`job ${id}: could not finish its capped log: ${asResourceError(err)?.message ?? (err as Error).message}`);
+    }
     let patch: Partial<JobRecord>;
     if (failure) {
       patch = { state: 'failed', error: failure };
     } else {
-      const verdict = await this.judge({
-        exit,
-        stopped: job.stop_requested,
-        logPath: this.store.logPath(id),
-        outputPath: job.output_path,
-        startedAt: job.started_at ? Date.parse(job.started_at) : 0,
-        // The tail is kept in job.json and shown everywhere: the job's own secret values masked in it too.
-        secretValues: specSecrets(job.spec, job.env),
-      });
-      patch = { state: verdict.state, error: verdict.reason, results: verdict.results, error_tail: verdict.tail };
-      if (verdict.state === 'failed' && exit.exit_code === null && exit.signal === null) {
-        patch.error = `ended while no lmms-tui process was watching; exit status unknown${verdict.reason ? ` (${verdict.reason})` : ''}`;
+      try {
+        const verdict = await this.judge({
+          exit,
+          stopped: job.stop_requested,
+          stopSignal: stopSignal ?? null,
+          logPath: this.store.logPath(id),
+          outputPath: job.output_path,
+          startedAt: job.started_at ? Date.parse(job.started_at) : 0,
+          before: this.snapshots.get(id) ?? readSnapshot(path.join(this.store.dir(id), RESULTS_BEFORE)) ?? undefined,
+          // The tail is kept in job.json and shown everywhere: the job's own secret values masked in it too.
+          secretValues: specSecrets(job.spec, job.env),
+        });
+        patch = { state: verdict.state, error: verdict.reason, results: verdict.results, error_tail: verdict.tail };
+        if (verdict.state === 'failed' && exit.exit_code === null && exit.signal === null) {
+          patch.error = `ended while no lmms-tui process was watching; exit status unknown${verdict.reason ? ` (${verdict.reason})` : ''}`;
+        }
+      } catch (err) {
+        // An unreadable log or output dir must not leave the job running forever: say what blocked the verdict.
+        patch = { state: 'failed', error: `could not judge the outcome: ${asResourceError(err)?.message ?? (err as Error).message}` };
       }
     }
+    this.snapshots.delete(id);
+    const cap = readLogCapRecord(this.store.dir(id));
+    if (cap) patch.log_capped = cap;
     this.update(job, {
       ...patch,
       exit_code: exit.exit_code,
       signal: stopSignal ?? exit.signal,
+      escaped,
       ended_at: new Date().toISOString(),
     });
     this.prune();
@@ -419,7 +569,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const job of this.jobs.values()) {
       if (job.state !== 'running') continue;
       this.active.add(job.id);
-      const handle = job.pid !== null && job.proc_start !== null ? { pid: job.pid, pgid: job.pid, startTime: job.proc_start } : null;
+      const handle = handleOf(job);
       if (handle && this.runner.isAlive(handle)) {
         const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
         this.adopted.set(job.id, w);
@@ -442,11 +592,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (finished.length <= keep) return;
     finished.sort((a, b) => (a.ended_at ?? '').localeCompare(b.ended_at ?? '') || a.seq - b.seq);
     for (const j of finished.slice(0, finished.length - keep)) {
+      try {
+        this.store.remove(j.id);
+      } catch (err) {
+        this.fault(`job ${j.id}: could not remove its directory: ${asResourceError(err)?.message ?? (err as Error).message}`);
+        continue;
+      }
       this.jobs.delete(j.id);
-      this.store.remove(j.id);
       this.emit('removed', j.id);
     }
   }
+}
+
+/** How the runner finds the job's processes; null before the wrapper's pid is known. */
+function handleOf(job: JobRecord): ProcessHandle | null {
+  if (job.pid === null || job.proc_start === null) return null;
+  return { pid: job.pid, pgid: job.pid, startTime: job.proc_start, jobId: job.id, cgroup: job.cgroup };
 }
 
 /**

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensurePrivateDir } from '../private-files.js';
+import { asResourceError, rethrowResource } from '../errors.js';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { JOB_STATES, unstartedFields, type JobRecord } from './types.js';
@@ -34,12 +35,18 @@ export class JobStore {
       if (!entry.isDirectory()) continue;
       const dir = path.join(this.root, entry.name);
       const file = path.join(dir, 'job.json');
-      if (!existsSync(file)) {
-        problems.push({ dir, message: 'no job.json (skipped)' });
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        // An unreadable directory or record (another owner, mode 000) says so, path and all.
+        const code = (err as NodeJS.ErrnoException).code;
+        const resource = asResourceError(err, file);
+        problems.push({ dir, message: code === 'ENOENT' ? 'no job.json (skipped)' : `${resource?.message ?? (err as Error).message} (skipped)` });
         continue;
       }
       try {
-        const job = parseRecord(readFileSync(file, 'utf8'));
+        const job = parseRecord(text);
         if (job.id !== entry.name) throw new Error(`id ${job.id} does not match its directory`);
         jobs.push(job);
       } catch (err) {
@@ -50,9 +57,15 @@ export class JobStore {
     return { jobs, problems };
   }
 
+  /** Creates the job's directory and first record; on failure (disk full) nothing is left behind. */
   create(job: JobRecord): void {
-    ensurePrivateDir(this.dir(job.id));
-    this.save(job);
+    try {
+      ensurePrivateDir(this.dir(job.id));
+      this.save(job);
+    } catch (err) {
+      rmSync(this.dir(job.id), { recursive: true, force: true });
+      rethrowResource(err, this.dir(job.id));
+    }
   }
 
   save(job: JobRecord): void {

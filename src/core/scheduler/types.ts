@@ -47,6 +47,22 @@ export interface JobRecord {
   /** The grace that stop used: SIGKILL follows stop_requested_at by this much if anything is left. */
   stop_grace_ms: number | null;
   retry_of: string | null;
+  /** The job's cgroup directory (stop kills everything in it); null: none, stop sweeps group, session and marker. */
+  cgroup: string | null;
+  /**
+   * Pids of the job's processes that stop or the end of the job could not remove (alive after SIGKILL,
+   * e.g. stuck in the kernel): they may still hold GPU memory. Empty normally.
+   */
+  escaped: number[];
+  /** Set when output.log reached its size cap: the middle of the output was dropped (see runner/logcap.ts). */
+  log_capped: LogCapInfo | null;
+}
+
+export interface LogCapInfo {
+  /** The cap in bytes. */
+  cap_bytes: number;
+  /** Output bytes dropped between the kept head and the kept tail. */
+  dropped_bytes: number;
 }
 
 /** The fields a record has before its job has run: a new job's, and the defaults for older records. */
@@ -68,6 +84,9 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     stop_requested: false,
     stop_requested_at: null,
     stop_grace_ms: null,
+    cgroup: null,
+    escaped: [],
+    log_capped: null,
   };
 }
 

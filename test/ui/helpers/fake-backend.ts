@@ -49,6 +49,8 @@ export function makeJob(over: Partial<JobJson> & { id: string; state: JobState }
     stop_requested_at: null,
     stop_grace_ms: null,
     retry_of: null,
+    cgroup: null,
+    escaped: [],
     position: over.state === 'queued' ? 1 : null,
     log_path: `/state/jobs/${over.id}/output.log`,
     ...over,

@@ -118,6 +118,21 @@ export function isStopping(job: Pick<JobJson, 'state' | 'stop_requested'>): bool
   return job.state === 'running' && job.stop_requested;
 }
 
+/**
+ * Processes of a finished job that stop could not remove (they may still hold GPU memory), first in
+ * the row so a narrow terminal still shows them. Records from an older server have no `escaped`.
+ */
+export function escapedNote(job: Pick<JobJson, 'escaped'>): string {
+  const n = job.escaped?.length ?? 0;
+  return n ? `${n} escaped · ` : '';
+}
+
+/** The pids themselves, for the output pane's title (the row has no room for them). */
+export function escapedTitle(job: Pick<JobJson, 'escaped'>, sep: string): string {
+  const pids = job.escaped ?? [];
+  return pids.length ? ` ${sep} left running after stop: pid ${pids.join(',')}` : '';
+}
+
 /** The row after the state column (which is drawn separately, in its colour). */
 export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g: Glyphs, now: number): string {
   const ell = g.ellipsis;
@@ -128,7 +143,7 @@ export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g:
   else if (isStopping(job)) progress = fit(stoppingText(job, now, cell), cell, ell);
   else if (job.state === 'running' && !p) progress = fit('starting…'.replace('…', ell), cell, ell);
   else if (job.state === 'succeeded' || job.state === 'running') progress = progressCell(job, p, cell, g);
-  else progress = fit(job.error ?? '', cell, ell);
+  else progress = fit(escapedNote(job) + (job.error ?? ''), cell, ell);
   const el = elapsedMs(job, now);
   const eta = job.state === 'running' && !isStopping(job) ? etaText(p) : '-';
   return [

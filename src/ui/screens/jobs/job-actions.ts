@@ -58,7 +58,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
         title: `Stop job ${job.id}?`,
         body: [
           describe(job),
-          `Sends SIGTERM to the job's whole process group, then SIGKILL after ${graceSeconds()} s if anything is still running.`,
+          `Sends SIGTERM to every process of the job, then SIGKILL after ${graceSeconds()} s if anything is still running.`,
           'Its log and anything already written are kept.',
         ],
         confirmLabel: 'Stop job',

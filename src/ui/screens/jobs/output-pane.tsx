@@ -19,6 +19,7 @@ import type { LogLine } from '../../../core/logs/ring.js';
 import type { JobJson } from '../../../client/types.js';
 import { useOutputKeys } from './use-output-keys.js';
 import { useUiStore } from '../../hooks/use-ui.js';
+import { escapedTitle } from './format.js';
 
 export { jobSecrets };
 
@@ -113,7 +114,9 @@ export function OutputPane({ width, height, focused, job }: OutputPaneProps): Re
   const where = ended ? (follow ? 'END' : `line ${top}/${lineCount}`) : follow ? 'FOLLOW' : `PAUSED ${theme.glyphs.sep} ${Math.max(0, lineCount - pausedAt)} new`;
   const found = matches ? (matches.index !== null ? `match ${matches.index}/${matches.total}` : matches.total === 0 ? 'no match' : `${matches.total} matches`) : '';
   const status = [where, wrap ? 'WRAP' : '', query ? `/${query} ${found}` : ''].filter(Boolean).join(' ');
-  const title = job ? `Output ${theme.glyphs.sep} ${job.id}${truncatedBefore ? ` ${theme.glyphs.sep} older lines: o` : ''}` : 'Output';
+  const title = job
+    ? `Output ${theme.glyphs.sep} ${job.id}${escapedTitle(job, theme.glyphs.sep)}${truncatedBefore ? ` ${theme.glyphs.sep} older lines: o` : ''}`
+    : 'Output';
   let placeholder = '';
   if (!job) placeholder = 'no job selected';
   else if (job.state === 'queued') placeholder = `queued${job.position ? ` (#${job.position})` : ''}: output appears when it starts`;
