@@ -25,6 +25,8 @@ import { redactEnvMap, redactScript, redactSecrets, redactSpec, secretEnvValues,
 import { JOB_STATES, isFinished } from '../core/scheduler/types.js';
 import { HARNESSES, type Harness } from '../core/spec.js';
 import { version } from '../core/version.js';
+import { UsageError } from '../cli/client-helpers.js';
+import { resolveJob } from '../cli/job-ref.js';
 import type { McpContext } from './context.js';
 import { specFromArgs, type EvaluateArgs } from './spec.js';
 
@@ -388,12 +390,22 @@ export function createMcpServer(ctx: McpContext): McpServer {
 
   // ---- runs ----
 
+  /** The run an id or unique prefix names (the HTTP routes take full ids; the CLI's resolver does the rest). */
+  const runOf = async (ref: string): Promise<JobJson> => {
+    try {
+      return await ctx.withClient((c) => resolveJob(c, ref));
+    } catch (err) {
+      if (err instanceof UsageError) throw new ToolRefusal(err.message.replace(/^no job matches/, 'no run matches'), 'list_runs lists the runs and their ids');
+      throw err;
+    }
+  };
+
   server.registerTool('get_run_status', {
     title: 'Status of a run',
     description: 'State, timestamps, queue position and (when it failed) why, of one run.',
     inputSchema: { run_id: runIdArg },
     annotations: { readOnlyHint: true },
-  }, tool(async ({ run_id }) => runStatus(await ctx.withClient((c) => c.job(run_id)))));
+  }, tool(async ({ run_id }) => runStatus(await runOf(run_id))));
 
   const resultOf = async (job: JobJson, opts: { include_samples?: boolean; sample_limit?: number; sample_offset?: number }) => {
     const base = runStatus(job);
@@ -432,14 +444,14 @@ export function createMcpServer(ctx: McpContext): McpServer {
       sample_offset: z.number().int().min(0).default(0).describe('first sample to include'),
     },
     annotations: { readOnlyHint: true },
-  }, tool(async ({ run_id, ...opts }) => resultOf(await ctx.withClient((c) => c.job(run_id)), opts)));
+  }, tool(async ({ run_id, ...opts }) => resultOf(await runOf(run_id), opts)));
 
   server.registerTool('cancel_run', {
     title: 'Cancel a queued run',
     description: 'Cancel a run that has not started. A running run is not touched: use stop_run for it.',
     inputSchema: { run_id: runIdArg },
   }, tool(async ({ run_id }) => {
-    const job = await ctx.withClient((c) => c.job(run_id));
+    const job = await runOf(run_id);
     if (job.state !== 'queued') {
       const hint = job.state === 'running' ? ' Use stop_run to stop a running run.' : '';
       return { success: false, run_id: job.id, state: job.state, message: `Run ${job.id} is ${job.state}, not queued.${hint}` };
@@ -458,7 +470,8 @@ export function createMcpServer(ctx: McpContext): McpServer {
     description: 'Stop a running run: SIGTERM to its whole process tree, SIGKILL after the grace period; returns once every process is gone. A queued run is cancelled.',
     inputSchema: { run_id: runIdArg, grace_s: z.number().min(0).max(3600).optional().describe('seconds between SIGTERM and SIGKILL (default: the server\'s)') },
   }, tool(async ({ run_id, grace_s }) => {
-    const job = await ctx.withClient((c) => c.stop(run_id, { graceSeconds: grace_s, wait: true }));
+    const target = await runOf(run_id);
+    const job = await ctx.withClient((c) => c.stop(target.id, { graceSeconds: grace_s, wait: true }));
     return { ...runStatus(job), message: `Run ${job.id} ${job.state}${job.signal ? ` (${job.signal})` : ''}.` };
   }));
 
@@ -473,7 +486,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
     },
     annotations: { readOnlyHint: true },
   }, tool(async ({ run_id, tail, since, max_bytes }) => {
-    const job = await ctx.withClient((c) => c.job(run_id));
+    const job = await runOf(run_id);
     const log = await ctx.withClient((c) => c.log(job.id, { tail: tail ?? (since === undefined ? 100 : undefined), since, maxBytes: max_bytes }));
     return {
       run_id: job.id,
@@ -534,7 +547,8 @@ export function createMcpServer(ctx: McpContext): McpServer {
       return { resources: jobs.slice(0, 50).map((j) => ({ uri: `lmms-tui://runs/${j.id}/log`, name: `log of ${j.id} (${j.state}, ${j.spec.model})`, mimeType: 'text/plain' })) };
     },
   }), { title: 'Run log', description: 'The last 500 lines of a run\'s output, secrets masked', mimeType: 'text/plain' }, async (uri, vars) => ctx.track(async () => {
-    const log = await ctx.withClient((c) => c.log(String(vars.run_id), { tail: 500 }));
+    const job = await runOf(String(vars.run_id));
+    const log = await ctx.withClient((c) => c.log(job.id, { tail: 500 }));
     return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: log.lines.map((l) => l.text).join('\n') }] };
   }));
 
