@@ -47,14 +47,18 @@ export class McpContext {
 
   /**
    * Runs `fn` with a client of the user's server. If the server has gone away (stopped, upgraded), the call
-   * starts a new one and is tried once more: an agent's session can last longer than a server.
+   * starts a new one and is tried once more: an agent's session can last longer than a server. A call that
+   * changes something (`once`: submit, stop, cancel) is retried only when it cannot have arrived (nothing
+   * was listening), never after a connection that broke mid-request, so a job is never submitted twice.
    */
-  async withClient<T>(fn: (client: LmmsClient) => Promise<T>): Promise<T> {
+  async withClient<T>(fn: (client: LmmsClient) => Promise<T>, opts: { once?: boolean } = {}): Promise<T> {
     const client = await this.connectOnce();
     try {
       return await fn(client);
     } catch (err) {
       if (!(err instanceof ServerUnreachableError)) throw err;
+      const code = (err.original as NodeJS.ErrnoException | undefined)?.code;
+      if (opts.once && code !== 'ECONNREFUSED' && code !== 'ENOENT') throw err;
       client.close();
       this.client = null;
       return fn(await this.connectOnce());

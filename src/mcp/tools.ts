@@ -363,7 +363,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
     },
   }, tool(async ({ mode, wait_timeout_s, ...args }, extra) => {
     const spec = await checkedSpec(args as EvaluateArgs);
-    const submitted = await ctx.withClient((c) => c.submit(spec, { cwd: ctx.cwd }));
+    const submitted = await ctx.withClient((c) => c.submit(spec, { cwd: ctx.cwd }), { once: true });
     const id = submitted.id;
     if (mode === 'async') {
       return { run_id: id, status: LMMS_STATUS[submitted.state], state: submitted.state, position_in_queue: submitted.position, message: `Job ${submitted.state}. Use get_run_status('${id}') to check progress.` };
@@ -457,7 +457,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
       return { success: false, run_id: job.id, state: job.state, message: `Run ${job.id} is ${job.state}, not queued.${hint}` };
     }
     try {
-      const done = await ctx.withClient((c) => c.cancel(job.id));
+      const done = await ctx.withClient((c) => c.cancel(job.id), { once: true });
       return { success: true, run_id: done.id, state: done.state, message: `Run ${done.id} cancelled.` };
     } catch (err) {
       if (err instanceof ApiError) return { success: false, run_id: job.id, message: err.message };
@@ -471,7 +471,7 @@ export function createMcpServer(ctx: McpContext): McpServer {
     inputSchema: { run_id: runIdArg, grace_s: z.number().min(0).max(3600).optional().describe('seconds between SIGTERM and SIGKILL (default: the server\'s)') },
   }, tool(async ({ run_id, grace_s }) => {
     const target = await runOf(run_id);
-    const job = await ctx.withClient((c) => c.stop(target.id, { graceSeconds: grace_s, wait: true }));
+    const job = await ctx.withClient((c) => c.stop(target.id, { graceSeconds: grace_s, wait: true }), { once: true });
     return { ...runStatus(job), message: `Run ${job.id} ${job.state}${job.signal ? ` (${job.signal})` : ''}.` };
   }));
 

@@ -10,7 +10,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPidFile } from '../../src/server/pidfile.js';
 import { serverPaths } from '../../src/server/paths.js';
-import { cleanupHomes, client, newHome, ROOT } from '../server/helpers.js';
+import { cleanupHomes, cli, client, newHome, ROOT } from '../server/helpers.js';
+import { startMcp } from './helpers.js';
 
 afterEach(cleanupHomes);
 
@@ -34,6 +35,24 @@ describe('lmms-tui mcp session', () => {
     expect(messages.map((m) => m.id)).toEqual([1, 2, 3]);
     expect(messages[1]!.result.structuredContent).toMatchObject({ total: 1, tasks: [{ name: 'demo_mme' }] });
     expect(messages[2]!.result.structuredContent).toMatchObject({ total: 0, runs: [] });
+  });
+
+  it('outlives the server: after `server stop` the next call starts a new one and sees the same jobs', async () => {
+    const { home, env } = await newHome();
+    const s = await startMcp(env);
+    try {
+      const run = await s.call('evaluate', { model: 'demo', tasks: ['demo_mme'], limit: 2, mode: 'sync' });
+      expect(run.json.status, run.text).toBe('completed');
+      const first = readPidFile(serverPaths(home).pidFile)!;
+      const stopped = await cli(['server', 'stop'], env);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      const runs = await s.call('list_runs');
+      expect(runs.isError, runs.text).toBe(false);
+      expect(runs.json.runs.map((r: { run_id: string }) => r.run_id)).toEqual([run.json.run_id]);
+      expect(readPidFile(serverPaths(home).pidFile)!.pid).not.toBe(first.pid);
+    } finally {
+      await s.close();
+    }
   });
 
   it('another uid cannot start a job on my queue through my state dir', async () => {
