@@ -86,6 +86,8 @@ function page<T>(items: readonly T[], offset: number, limit: number): { items: T
 const LMMS_STATUS: Record<JobState, string> = {
   queued: 'queued',
   running: 'running',
+  // Its process runs on though its record was lost (see the README's states): still running to an agent.
+  orphaned: 'running',
   succeeded: 'completed',
   failed: 'failed',
   stopped: 'cancelled',
