@@ -561,10 +561,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
       escaped = res.remaining ?? [];
     }
-    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup)) {
+    if (job.cgroup && !(await this.removeCgroupWhenEmpty(job.cgroup, handle))) {
       escaped = [...new Set([...escaped, ...this.runner.jobMembers(handle)])];
     }
     return escaped.sort((a, b) => a - b);
+  }
+
+  /**
+   * Removes the job's cgroup. A process that was just SIGKILLed can keep its cgroup populated for a moment
+   * after it stopped being "live" in /proc (the kernel finishes its exit asynchronously), so rmdir's EBUSY
+   * is retried briefly while nothing of the job is left alive; false when members remain.
+   */
+  private async removeCgroupWhenEmpty(cgroup: string, handle: ProcessHandle): Promise<boolean> {
+    for (let wait = 5; ; wait *= 2) {
+      if (this.runner.removeJobCgroup(cgroup)) return true;
+      if (this.runner.jobMembers(handle).length > 0 || wait > 640) return false;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   private async finish(id: string, exit: ExitInfo, failure?: string, escaped: number[] = []): Promise<void> {
