@@ -84,6 +84,15 @@ export class Tmux {
     this.tmux('send-keys', '-t', this.session, '-l', text);
   }
 
+  /**
+   * Pastes `text` as a terminal would: through a tmux buffer, bracketed (`paste-buffer -p`) when the
+   * program asked for bracketed paste, or as plain input when `bracketed` is false.
+   */
+  paste(text: string, bracketed = true): void {
+    execFileSync('tmux', ['-L', this.socket, 'load-buffer', '-b', 'e2e', '-'], { input: text });
+    this.tmux('paste-buffer', '-d', '-b', 'e2e', ...(bracketed ? ['-p'] : []), '-t', this.session);
+  }
+
   display(format: string): string {
     return this.tmux('display-message', '-p', '-t', this.session, format).trim();
   }

@@ -94,7 +94,7 @@ export function FormView(props: FormViewProps): ReactNode {
         </Text>
         <Text> </Text>
         {editingThis ? (
-          <TextInput value={props.editing!.draft} onChange={props.onDraft} onSubmit={props.onCommit} onCancel={props.onCancel} focus width={valueW} />
+          <TextInput value={props.editing!.draft} onChange={props.onDraft} onSubmit={props.onCommit} onCancel={props.onCancel} focus width={valueW} label={row.field.key} />
         ) : (
           <ValueText {...props} field={row.field} width={valueW} />
         )}

@@ -58,7 +58,7 @@ export function PickerFrame<T>(p: PickerFrameProps<T>): ReactNode {
         <Text color={theme.color('accent')} bold>
           {'/ '}
         </Text>
-        <TextInput value={p.query} onChange={p.onQuery} focus width={inner.width - 2} placeholder={p.placeholder} />
+        <TextInput value={p.query} onChange={p.onQuery} focus width={inner.width - 2} placeholder={p.placeholder} label="the search" />
       </Box>
       <Text color={p.info.tone ? theme.color(p.info.tone) : theme.color('muted')} wrap="truncate-end">
         {fit(clean(p.info.text), inner.width, theme.glyphs.ellipsis)}

@@ -1,0 +1,98 @@
+/**
+ * Input a new user throws at the real TUI in a real tmux: colour codes typed or pasted (from `less -R`,
+ * `tmux capture-pane -e`), on every screen, with and without bracketed paste; and pastes far larger than
+ * any field takes. The TUI must stay up, keep the text without its escapes, refuse what is too large with
+ * a message, and answer the next key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cliEntry, hasTmux, ROOT, Tmux, until } from './tmux.js';
+
+const TMUX = hasTmux();
+if (!TMUX) console.warn('test/e2e/tui-input.test.ts: tmux is not installed; skipping (apt-get install tmux)');
+
+describe.skipIf(!TMUX)('lmms-tui input in tmux', () => {
+  let home = '';
+  let entry = '';
+  let env: Record<string, string> = {};
+  const sessions: Tmux[] = [];
+
+  beforeAll(() => {
+    home = mkdtempSync(path.join(tmpdir(), 'lmms-tui-e2e-input-'));
+    entry = cliEntry().entry;
+    env = { LMMS_TUI_HOME: home, LANG: 'C.UTF-8', TERM: 'screen-256color', PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? home };
+  }, 120_000);
+
+  afterAll(() => {
+    for (const t of sessions) t.kill();
+    spawnSync(process.execPath, [entry, 'server', 'stop'], { env: { ...process.env, ...env }, cwd: ROOT });
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  const open = async (columns: number, rows: number): Promise<Tmux> => {
+    const t = new Tmux(columns, rows);
+    sessions.push(t);
+    t.start(Tmux.command([process.execPath, entry, '--demo'], env));
+    await t.waitFor('server up', 20_000);
+    return t;
+  };
+
+  /** Focuses model_args (the fifth row) and opens it for editing. */
+  const editModelArgs = async (t: Tmux): Promise<void> => {
+    t.keys('g');
+    t.keys('j', 'j', 'j', 'j');
+    await t.waitFor(/›\s+model_args/);
+    t.keys('Enter');
+    // The last spec comes back on start (an earlier test's value too): start from an empty field.
+    t.keys('C-u');
+  };
+
+  it('survives colour codes typed on every screen and keeps a coloured paste as plain text', async () => {
+    const t = await open(120, 40);
+    for (const screen of ['1', '2', '3']) {
+      t.keys(screen);
+      t.type('\x1b[31m');
+      t.type('\x1b[38;5;196m\x1b[0m\x1b]8;;http://x/\x07');
+    }
+    t.keys('2');
+    await t.waitFor(/› Jobs/);
+    t.keys('1');
+    expect(t.exitStatus()).toBeNull();
+
+    // Bracketed: the text is kept, its escapes stripped.
+    await editModelArgs(t);
+    t.paste('\x1b[32mpretrained=org/red\x1b[0m');
+    t.keys('Enter');
+    await t.waitFor('--model_args pretrained=org/red');
+    // Unbracketed (a terminal that does not bracket, or send-keys): the same.
+    await editModelArgs(t);
+    t.paste('\x1b[1;34mpretrained=org/blue\x1b[0m', false);
+    t.keys('Enter');
+    await t.waitFor('--model_args pretrained=org/blue');
+    expect(t.exitStatus()).toBeNull();
+  }, 90_000);
+
+  it('refuses a 1 MiB paste with a message, answers the next key at once, and does not save it', async () => {
+    const t = await open(120, 40);
+    await editModelArgs(t);
+    t.paste('m'.repeat(1024 * 1024));
+    await t.waitFor('model_args: 1,048,576-character paste refused (limit 64 KiB)', 20_000);
+    t.type('pretrained=small');
+    t.keys('Enter');
+    await t.waitFor('--model_args pretrained=small', 10_000);
+    // Unbracketed, in the reads a pty delivers: refused the same way, and the TUI still answers keys.
+    await editModelArgs(t);
+    t.paste('u'.repeat(100 * 1024), false);
+    await t.waitFor('model_args: 102,400-character paste refused (limit 64 KiB)', 20_000);
+    t.keys('Escape');
+    await t.waitFor(/Enter edit/);
+    t.keys('q');
+    await t.waitFor(/EXIT=\d+/, 10_000);
+    const saved = readFileSync(path.join(home, 'config', 'config.json'), 'utf8');
+    expect(saved).toContain('pretrained=small');
+    expect(saved.length).toBeLessThan(64 * 1024);
+  }, 90_000);
+});
