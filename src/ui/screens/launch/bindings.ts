@@ -22,6 +22,7 @@ export const LAUNCH_BINDINGS: readonly Binding[] = [
   { scope: 'launch', keys: ['t'], action: 'pick-tasks', help: 'pick tasks' },
   { scope: 'launch', keys: ['v'], action: 'edit-env', help: 'edit env vars' },
   { scope: 'launch', keys: ['e'], action: 'env-in-editor', help: 'edit env vars in $EDITOR' },
+  { scope: 'launch', keys: ['y'], action: 'copy-command', help: 'copy the previewed command (secrets as shown: r reveals)', footer: true, footerLabel: 'copy' },
   { scope: 'launch', keys: ['r'], action: 'reveal', help: 'show / hide secret values in the preview' },
   { scope: 'launch', keys: [']'], action: 'preview-down', help: 'scroll the preview down' },
   { scope: 'launch', keys: ['['], action: 'preview-up', help: 'scroll the preview up' },

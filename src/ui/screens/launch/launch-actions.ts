@@ -34,6 +34,27 @@ export interface LaunchContext {
   buildOptions: BuildOptions;
   suspend?: Suspend;
   editor?: string;
+  /** Puts text on the user's clipboard (the app's OSC 52 helper); absent: copying is not available. */
+  copy?(text: string, what: string): void;
+}
+
+/**
+ * `y`: the previewed command to the clipboard, as the preview shows it: secret values masked unless `r`
+ * revealed them (a secret leaves the process only when the user asked to see it).
+ */
+export function copyCommand(ctx: LaunchContext): void {
+  const s = ctx.store.getState();
+  const preview = buildPreview(s.spec, ctx.buildOptions, s.reveal);
+  if (preview.problems.length > 0 || preview.script === null) {
+    const n = preview.problems.length;
+    ctx.ui.getState().setFlash(`nothing to copy yet: ${n} problem${n === 1 ? '' : 's'} in the form`, 'error');
+    return;
+  }
+  if (!ctx.copy) {
+    ctx.ui.getState().setFlash('copying is not available here', 'warning');
+    return;
+  }
+  ctx.copy(preview.script, preview.script === preview.exact ? 'the command' : 'the command (secrets masked: r reveals them)');
 }
 
 /** `L`: confirm with the exact command (secrets masked), then submit and hand the job id to the app. */
@@ -54,6 +75,7 @@ export function requestLaunch(ctx: LaunchContext): void {
     title: spec.demo ? 'Launch (demo harness: simulated)' : 'Launch this job?',
     body: [...(preview.script ?? '').replace(/\n$/, '').split('\n'), ...(warnings.length ? ['', ...warnings.map((w) => `! ${w}`)] : [])],
     confirmLabel: 'Launch',
+    script: true,
     onConfirm: () => submit(ctx, spec),
   });
 }

@@ -4,10 +4,13 @@
  * The screen is a view over the launch store; keys live in use-form-keys.ts and the pickers, actions in
  * launch-actions.ts.
  */
+import path from 'node:path';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Box } from 'ink';
 import { useStore } from 'zustand';
+import type { BuildOptions } from '../../../core/command/build.js';
 import { isSecretName, parseEnvLine } from '../../../core/command/env-lines.js';
+import { stateDir } from '../../../core/paths.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import type { SettingsStore } from '../../../core/settings.js';
 import type { LaunchStore } from '../../../state/launch.js';
@@ -22,7 +25,7 @@ import { FormView } from './form-view.js';
 import type { LaunchBackend, LaunchContext } from './launch-actions.js';
 import { LaunchOverlays } from './overlays.js';
 import { checkTasks, fieldNotes } from './notes.js';
-import { buildPreview } from './preview-model.js';
+import { buildPreview, JOB_ID_TOKEN } from './preview-model.js';
 import { previewLines, PreviewView } from './preview-view.js';
 import { commitEdit, useFormKeys } from './use-form-keys.js';
 
@@ -46,6 +49,19 @@ export interface LaunchScreenProps {
   suspend?: Suspend;
   /** Editor command; default $VISUAL / $EDITOR / vi. */
   editor?: string;
+  /** `y` copies the previewed command through this. */
+  copy?(text: string, what: string): void;
+  /**
+   * What the server will add when it starts the job: its state dir (the job dir, hence the default
+   * `--output_path`) and its GPU pool (the `CUDA_VISIBLE_DEVICES` it sets). Default: this process's
+   * state dir, pool unknown (no GPU line).
+   */
+  server?: { stateDir: string; gpuPool: number[] | null } | null;
+}
+
+/** The `# GPUs:` placeholder for a pool: how many of which GPUs the job will get. */
+export function gpuNote(pool: readonly number[], needed: number): string {
+  return `<${needed} of ${pool.join(',')}>`;
 }
 
 /** Settings whose load warning was shown (the screen mounts again on every visit). */
@@ -79,11 +95,27 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const shellOverlay = useUi((s) => s.overlay);
 
   const cwd = props.cwd ?? process.cwd();
-  const buildOptions = useMemo(() => ({ cwd, ...(props.demoHarnessDir ? { demoHarnessDir: props.demoHarnessDir } : {}) }), [cwd, props.demoHarnessDir]);
+  // The preview shows what the scheduler adds (scheduler.ts start(): output_path, the pool's GPUs), so it,
+  // `y` and the confirm dialog say what job.sh will.
+  const stateRoot = props.server?.stateDir ?? stateDir();
+  const pool = props.server?.gpuPool ?? null;
+  const poolKey = pool ? pool.join(',') : null;
+  const needed = spec.num_gpus ?? 1;
+  const buildOptions = useMemo<BuildOptions>(
+    () => ({
+      cwd,
+      jobDir: path.join(stateRoot, 'jobs', JOB_ID_TOKEN),
+      ...(pool ? (pool.length === 0 ? { gpus: [] } : { gpuNote: gpuNote(pool, needed) }) : {}),
+      ...(props.demoHarnessDir ? { demoHarnessDir: props.demoHarnessDir } : {}),
+    }),
+    // `poolKey` stands for `pool` (a fresh array on every health poll).
+    [cwd, props.demoHarnessDir, stateRoot, poolKey, needed],
+  );
   const ctx: LaunchContext = {
     store, ui, settings, backend, onLaunched: props.onLaunched, cwd, buildOptions,
     ...(props.suspend ? { suspend: props.suspend } : {}),
     ...(props.editor ? { editor: props.editor } : {}),
+    ...(props.copy ? { copy: props.copy } : {}),
   };
 
   // Discovery runs in the background as soon as the form shows, so a picker opens on a ready list.
