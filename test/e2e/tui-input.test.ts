@@ -95,4 +95,63 @@ describe.skipIf(!TMUX)('lmms-tui input in tmux', () => {
     expect(saved).toContain('pretrained=small');
     expect(saved.length).toBeLessThan(64 * 1024);
   }, 90_000);
+
+  it('at 80x24: y copies the preview, the confirmation scrolls to every flag, and job.sh is the copy with the id and GPU filled in', async () => {
+    const t = await open(80, 24);
+    t.acceptClipboard();
+    t.keys('t');
+    await t.waitFor('─ › Tasks ─');
+    t.type('demo_mme');
+    await t.waitFor(/demo_mme\s+task/);
+    t.keys('Space');
+    await t.waitFor('1 selected');
+    t.keys('Enter');
+    await t.waitFor(/tasks\s+demo_mme/);
+    // batch_size and limit (rows 8 and 9), and model_args (row 5), so the command is taller than the dialog.
+    const edit = async (row: number, text: string, shown: RegExp): Promise<void> => {
+      t.keys('g');
+      for (let i = 1; i < row; i++) t.keys('j');
+      t.keys('Enter');
+      t.keys('C-u');
+      t.type(text);
+      t.keys('Enter');
+      await t.waitFor(shown);
+    };
+    await edit(5, 'pretrained=org/some-model-name,device_map=auto', /model_args\s+pretrained=org/);
+    await edit(8, '2', /batch_size\s+2/);
+    await edit(9, '3', /limit\s+3/);
+    t.keys('v');
+    await t.waitFor('─ › Env vars ─');
+    t.paste('A=1\nB=2\nC=3\nD=4\nE=5\nF=6\nG=7');
+    await t.waitFor('7 lines');
+    t.keys('C-s');
+    await t.waitFor(/env\s+A, B/);
+    t.keys('y');
+    await t.waitFor('the command: sent to the clipboard', 10_000);
+    const copied = t.readClipboard();
+    expect(copied).toContain('--output_path ');
+    expect(copied).toContain('/jobs/<job-id>/results');
+    t.keys('Escape');
+
+    t.keys('L');
+    let screen = await t.waitFor('Enter/y Launch');
+    expect(screen).toMatch(/more lines?: j\/k or ↓\/↑ scroll/);
+    for (let i = 0; i < 20 && !/--limit 3/.test(screen); i++) {
+      t.keys('j');
+      screen = await t.waitFor((s) => s !== screen || /--limit 3/.test(s), 5000);
+    }
+    expect(screen).toContain('--limit 3');
+    expect(screen).toContain('--batch_size 2');
+    t.keys('Enter');
+    screen = await t.waitFor(/running\s+([0-9a-f]{8})/, 20_000);
+    const id = /running\s+([0-9a-f]{8})/.exec(screen)![1]!;
+    const jobSh = readFileSync(path.join(home, 'jobs', id, 'job.sh'), 'utf8');
+    const gpus = /CUDA_VISIBLE_DEVICES=([0-9,]*) \(set by lmms-tui\)/.exec(jobSh)?.[1];
+    expect(gpus).toBeDefined();
+    expect(copied.replace('<job-id>', id).replace(/<1 of [0-9,]+>/, gpus!)).toBe(jobSh);
+    t.keys('S');
+    await t.waitFor('Stop job');
+    t.keys('Enter');
+    await t.waitFor(/stopped|succeeded|failed/, 20_000);
+  }, 120_000);
 });
