@@ -29,6 +29,8 @@ export interface TextInputProps {
   maxLength?: number;
   /** The field's name, for that message. */
   label?: string;
+  /** Key names the field leaves to the layers under it (e.g. Home/End to a picker's list). */
+  passKeys?: readonly string[];
 }
 
 /** The message for a value that would be too long, naming the field, the sizes and what was done. */
@@ -73,7 +75,7 @@ export function editText(value: string, cursor: number, key: KeyPress): { value:
   }
 }
 
-export function TextInput({ value, onChange, onSubmit, onCancel, focus, placeholder, mask, width, newlineAs = ' ', maxLength = FIELD_LIMIT, label }: TextInputProps): ReactNode {
+export function TextInput({ value, onChange, onSubmit, onCancel, focus, placeholder, mask, width, newlineAs = ' ', maxLength = FIELD_LIMIT, label, passKeys }: TextInputProps): ReactNode {
   const theme = useTheme();
   const ui = useUiStore();
   // Two edits can arrive before the next render (a paste right after a key): each must start from the
@@ -106,6 +108,7 @@ export function TextInput({ value, onChange, onSubmit, onCancel, focus, placehol
     'input',
     (key) => {
       const cur = st.current;
+      if (passKeys?.includes(key.name)) return false;
       if (key.name === 'enter') {
         onSubmit?.(cur.value);
         return true;

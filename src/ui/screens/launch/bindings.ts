@@ -45,6 +45,8 @@ export const LAUNCH_BINDINGS: readonly Binding[] = [
   { scope: 'picker', keys: ['up', 'C-p'], action: 'up', help: 'previous result' },
   { scope: 'picker', keys: ['pagedown'], action: 'page-down', help: 'page down' },
   { scope: 'picker', keys: ['pageup'], action: 'page-up', help: 'page up' },
+  { scope: 'picker', keys: ['home'], action: 'first', help: 'first result (Ctrl-A: start of the query)' },
+  { scope: 'picker', keys: ['end'], action: 'last', help: 'last result (Ctrl-E: end of the query)' },
   { scope: 'picker', keys: ['space'], action: 'mark', help: 'mark / unmark (tasks; a typed wildcard too)', footer: true, footerLabel: 'mark' },
   { scope: 'picker', keys: ['tab'], action: 'expand', help: 'expand / collapse a group or tag', footer: true, footerLabel: 'expand' },
   { scope: 'picker', keys: ['enter'], action: 'choose', help: 'done: use the marked names (or the highlighted one)', footer: true, footerLabel: 'done' },
