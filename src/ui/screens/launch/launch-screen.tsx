@@ -13,6 +13,7 @@ import { isSecretName, parseEnvLine } from '../../../core/command/env-lines.js';
 import { stateDir } from '../../../core/paths.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import type { SettingsStore } from '../../../core/settings.js';
+import type { Harness } from '../../../core/spec.js';
 import type { LaunchStore } from '../../../state/launch.js';
 import { Pane, paneInner } from '../../components/pane.js';
 import { useUi, useUiStore } from '../../hooks/use-ui.js';
@@ -57,6 +58,8 @@ export interface LaunchScreenProps {
    * state dir, pool unknown (no GPU line).
    */
   server?: { stateDir: string; gpuPool: number[] | null } | null;
+  /** Told the harness, interpreter and set-up line the form targets, whenever they change (the header follows). */
+  onTarget?(target: { harness: Harness; python?: string; setup?: string }): void;
 }
 
 /** The `# GPUs:` placeholder for a pool: how many of which GPUs the job will get. */
@@ -126,6 +129,11 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
     ensureModels(store, catalog, req);
     // `key` stands for every input of `req` (a fresh object each render).
   }, [store, catalog, key]);
+
+  const onTarget = props.onTarget;
+  useEffect(() => {
+    onTarget?.({ harness: spec.harness, ...(spec.python ? { python: spec.python } : {}), ...(spec.setup ? { setup: spec.setup } : {}) });
+  }, [onTarget, spec.harness, spec.python, spec.setup]);
 
   // The last spec survives a restart: saved shortly after each change and when the screen goes away.
   useEffect(() => {
