@@ -186,7 +186,8 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const problems = useMemo(() => [...validateSpec(spec), ...serverProblems], [spec, serverProblems]);
   const check = useMemo(() => checkTasks(spec, tasks), [spec, tasks]);
   const tasksLine = tasksState === 'ready' ? null : tasksState === 'idle' ? null : `task index: ${tasksNote}`;
-  const notes = useMemo(() => fieldNotes(spec, problems, fields, check, tasksLine, models), [spec, problems, fields, check, tasksLine, models]);
+  const taskNames = useMemo(() => (tasks ? tasks.entries.filter((e) => e.type === 'task').map((e) => e.name) : null), [tasks]);
+  const notes = useMemo(() => fieldNotes(spec, problems, fields, check, tasksLine, models, taskNames), [spec, problems, fields, check, tasksLine, models, taskNames]);
   const preview = useMemo(() => buildPreview(spec, buildOptions, reveal), [spec, buildOptions, reveal]);
   const hasSecrets = (spec.env ?? []).some((l) => {
     const p = parseEnvLine(l);
