@@ -95,5 +95,14 @@ export function fieldNotes(
     if (!known) add('model', { text: `not in ${spec.harness}'s model registry (fine for a plugin model; check the spelling)`, tone: 'warning' });
     else if (known.problem) add('model', { text: known.problem, tone: 'warning' });
   }
+  // model_args naming another registry model's default weights: most likely left over from a switch.
+  const pretrained = /(?:^|,)\s*pretrained=([^,]*)/.exec(spec.model_args ?? '')?.[1];
+  if (models && pretrained && model !== '') {
+    const mine = models.find((m) => m.name === model || m.aliases.includes(model));
+    const owner = models.find((m) => m.pretrained === pretrained && m !== mine);
+    if (owner && mine?.pretrained !== pretrained) {
+      add('model_args', { text: `pretrained=${pretrained} is ${owner.name}'s default, not ${model}'s${mine?.pretrained ? ` (${mine.pretrained})` : ''}`, tone: 'warning' });
+    }
+  }
   return notes;
 }
