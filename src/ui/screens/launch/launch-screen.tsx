@@ -73,6 +73,7 @@ const warned = new WeakSet<SettingsStore>();
 /** Below this width the preview goes under the form. */
 const SIDE_BY_SIDE = 110;
 const SAVE_DELAY_MS = 400;
+const FORM_MAX_WIDTH = 76;
 
 export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const { width, height, focused, backend } = props;
@@ -195,7 +196,9 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   });
 
   const side = width >= SIDE_BY_SIDE;
-  const formW = side ? Math.floor(width * 0.5) : width;
+  // The form needs about 76 columns (label, value, its notes); past that, width goes to the preview, whose
+  // long lines then wrap less, rather than to padding in the form.
+  const formW = side ? Math.min(Math.floor(width * 0.5), FORM_MAX_WIDTH) : width;
   const previewW = side ? width - formW : width;
   const previewH = side ? height : Math.max(5, Math.min(Math.floor(height * 0.42), height - 8));
   const formH = side ? height : height - previewH;
