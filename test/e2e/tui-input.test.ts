@@ -132,6 +132,8 @@ describe.skipIf(!TMUX)('lmms-tui input in tmux', () => {
     expect(copied).toContain('--output_path ');
     expect(copied).toContain('/jobs/<job-id>/results');
     t.keys('Escape');
+    // Esc and L in one read would be Alt-L: wait for the copy panel to close first.
+    await t.waitFor((s) => !s.includes('sent to the clipboard'));
 
     t.keys('L');
     let screen = await t.waitFor('Enter/y Launch');

@@ -118,6 +118,18 @@ describe('escape sequences that are not keys', () => {
   });
 });
 
+describe('keys sharing a read with an unbracketed paste', () => {
+  it('runs the keys before the paste as keys (a slow reader gets "Enter, Ctrl-U, paste" in one read)', async () => {
+    const t = filter();
+    const text = `\x1b[1m${'u'.repeat(100)}\x1b[0m`;
+    t.f.feed(`gjj\r\x15${text}`);
+    await new Promise((r) => setTimeout(r, UNBRACKETED_PASTE_QUIET_MS * 3));
+    await t.settle();
+    expect(t.keys()).toEqual(['g', 'j', 'j', '\r', '\x15']);
+    expect(t.pastes).toEqual(['u'.repeat(100)]);
+  });
+});
+
 describe('what reaches Ink never crashes it', () => {
   it('survives any mix of escape bytes, brackets, digits and finals (property)', async () => {
     const { default: fc } = await import('fast-check');

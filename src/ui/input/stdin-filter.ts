@@ -134,6 +134,16 @@ function partialMarker(s: string, marker: string): number {
   return 0;
 }
 
+/** A printable character (what a paste is mostly made of). */
+function isText(t: string): boolean {
+  return t.length <= 2 && t.charCodeAt(0) >= 0x20 && t !== '\x7f';
+}
+
+/** Could be part of pasted text: text, a newline or tab, or an escape sequence that is no key (a colour). */
+function pasteLike(t: string): boolean {
+  return isText(t) || t === '\r' || t === '\n' || t === '\t' || (t.charCodeAt(0) === 0x1b && !isKeyToken(t));
+}
+
 /** A paste waiting in the key queue, so keys before and after it keep their order. */
 interface QueuedPaste {
   paste: string;
@@ -252,7 +262,19 @@ export class FilteredStdin extends EventEmitter {
   private pushKeys(tokens: readonly string[]): void {
     if (tokens.length === 0) return;
     let printable = 0;
-    for (const t of tokens) if (t.length <= 2 && t.charCodeAt(0) >= 0x20 && t !== '\x7f') printable++;
+    for (const t of tokens) if (isText(t)) printable++;
+    if (printable >= UNBRACKETED_PASTE_MIN && this.loose === null) {
+      // Keys pressed just before the paste can share its read ("Enter, Ctrl-U, then paste"): the paste is
+      // the run of text at the end, after the last key that no paste contains (a control key, an arrow).
+      let start = tokens.length;
+      while (start > 0 && pasteLike(tokens[start - 1]!)) start--;
+      let tail = 0;
+      for (let i = start; i < tokens.length; i++) if (isText(tokens[i]!)) tail++;
+      if (start > 0 && tail >= UNBRACKETED_PASTE_MIN) {
+        for (const t of tokens.slice(0, start)) if (isKeyToken(t)) this.queue.push(t);
+        tokens = tokens.slice(start);
+      }
+    }
     // Reads that follow within the quiet time belong to the same paste (its last read may be short), so
     // the field sees it whole: refused or taken as one, never cut where a read happened to end. A read of
     // one key (Esc, Enter, a letter) is a person again: it ends the paste and runs as a key.
