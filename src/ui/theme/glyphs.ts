@@ -18,6 +18,8 @@ export interface Glyphs {
   down: string;
   expand: string;
   collapse: string;
+  /** A vertical rule between panes inside one box. */
+  rule: string;
   border: 'round' | 'classic';
 }
 
@@ -34,6 +36,7 @@ export const UNICODE: Glyphs = {
   down: '↓',
   expand: '▸',
   collapse: '▾',
+  rule: '│',
   border: 'round',
 };
 
@@ -50,6 +53,7 @@ export const ASCII: Glyphs = {
   down: 'v',
   expand: '+',
   collapse: '-',
+  rule: '|',
   border: 'classic',
 };
 
