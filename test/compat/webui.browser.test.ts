@@ -149,7 +149,7 @@ describe('the stock lmms-eval front end on lmms-tui web, in Chromium', () => {
     writeFileSync(path.join(checkout, 'lmms_eval', '__init__.py'), '');
     writeFileSync(path.join(checkout, 'lmms_eval', 'tasks', 'mini', 'mini.yaml'), 'task: mini\n');
     const other = await startWebServer({
-      client, cwd, env: { ...process.env, PYTHONPATH: checkout }, target: { harness: 'lmms-eval', python: 'python3' }, distDir: dist,
+      client, cwd, env: { ...process.env, PYTHONPATH: checkout }, target: { harness: 'lmms-eval', python: 'python3', demo: false }, distDir: dist,
       version: 'test', host: '127.0.0.1', port: 0,
     });
     try {
