@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from '../client/errors.js';
 import type { LmmsClient } from '../client/client.js';
 import type { JobJson } from '../client/types.js';
+import { taskProblems } from '../core/command/tasks-check.js';
 import type { Problem } from '../core/errors.js';
 import { redactScript, redactSecrets, specSecrets } from '../core/redact.js';
 import { isFinished } from '../core/scheduler/types.js';
@@ -179,10 +180,19 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
   ];
   const refusedMessage = (n: number) => `configuration refused: ${n} problem${n === 1 ? '' : 's'} (see above); fix the form and start again`;
 
+  // Task names against the catalog's index (the one /tasks lists), when the job runs with the catalog's
+  // interpreter; a form naming another environment is left to the harness. No index: not checked.
+  const unknownTasks = async (spec: EvalSpec): Promise<Problem[]> => {
+    if (spec.setup !== opts.target.setup || spec.python !== opts.target.python) return [];
+    const loaded = await catalog.index().catch(() => null);
+    return loaded ? taskProblems(loaded.index, spec, { overrideHint: 'to run it anyway, use `lmms-tui run --allow-unknown-tasks`' }) : [];
+  };
+
   app.post('/eval/start', async (req, reply) => {
     const { request, spec } = await form(req);
     if (!request.tasks.length) return refuse(reply, 400, 'No tasks specified', ['No tasks specified: pick at least one task'], 'No tasks specified', '');
     const { script, problems } = previewScript(spec, opts.cwd);
+    if (!problems.length) problems.push(...(await unknownTasks(spec)));
     const body = request as unknown as Record<string, unknown>;
     if (problems.length) {
       const masked = shown(req, spec, script);

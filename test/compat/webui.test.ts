@@ -173,6 +173,14 @@ describe('lmms-eval web UI backend', () => {
     expect(stream.events.at(-1)).toEqual({ type: 'error', message: 'configuration refused: 3 problems (see above); fix the form and start again' });
     expect((await call('POST', `/eval/${bad.json.job_id}/stop`)).json).toEqual({ status: 'error' });
     expect((await client.jobs()).length).toBe(before);
+    // A task name the index does not have (an imported YAML can carry one): refused with suggestions.
+    const typo = await call('POST', '/eval/start', form({ tasks: ['demo_mmee'] }));
+    expect(typo.status).toBe(422);
+    expect(typo.json.detail[0]).toMatchObject({ loc: ['body', 'tasks'], msg: expect.stringMatching(/unknown task "demo_mmee"; did you mean demo_mme/) });
+    const typoStream = await openStream(`/eval/${typo.json.job_id}/stream`);
+    await typoStream.ended;
+    expect(typoStream.events.some((e) => e.type === 'output' && /^ {2}tasks: unknown task "demo_mmee"; did you mean demo_mme/.test(e.line as string))).toBe(true);
+    expect((await client.jobs()).length).toBe(before);
     expect((await call('POST', '/eval/preview', form({ verbosity: 'loud' }))).json.command).toMatch(/^# lmms-tui cannot run this configuration yet:\n#   verbosity: /);
     expect((await call('POST', '/eval/preview', { tasks: [] })).json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'model'] });
   });
