@@ -105,7 +105,8 @@ export async function streamJob(client: LmmsClient, id: string, res: ServerRespo
   // the bar's current state is printed every progressMs while it changes.
   const ticker = setInterval(() => {
     if (stopping) say(stateLine(stopping, Date.now()));
-    if (!bar) return;
+    // A finished bar's own line is about to arrive with the next lines.
+    if (!bar || (bar.total !== null && bar.n >= bar.total)) return;
     const line = progressLine(bar);
     if (line === barShown) return;
     barShown = line;
