@@ -68,21 +68,10 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       const code = await fn(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (err) {
-      reportError(notAJobId(err, args[0]));
+      reportError(err);
       process.exitCode = exitCodeFor(err);
     }
   };
-}
-
-/**
- * The server checks a job id's shape against its schema (hex digits) before looking it up, so `show zzzz`
- * came back as schema jargon ("id: has an invalid format — see /openapi.json"). To the user it is an id
- * that names no job, the same answer as for a well-formed unknown one.
- */
-function notAJobId(err: unknown, arg: unknown): unknown {
-  if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 422) || typeof arg !== 'string') return err;
-  if (!err.problems.some((p) => p.field === 'id' || p.field === 'params.id')) return err;
-  return new UsageError(`no job matches ${JSON.stringify(arg)} (job ids are hexadecimal, e.g. 3f2a9c01)`, 'list jobs with `lmms-tui jobs`');
 }
 
 /** Usage errors (unknown option, missing argument) exit 2 rather than commander's 1. */
