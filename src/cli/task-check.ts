@@ -5,7 +5,7 @@
  * writing a script for a cluster) the names are not checked, and a note says so.
  */
 import type { Command } from 'commander';
-import { taskIndexForSpec, taskProblems } from '../core/command/tasks-check.js';
+import { checkSpecTasks } from '../core/command/tasks-check.js';
 import { formatError, type Problem } from '../core/errors.js';
 import { redactSecrets, specSecrets } from '../core/redact.js';
 import type { EvalSpec } from '../core/spec.js';
@@ -16,13 +16,11 @@ export function addTaskCheckOption(cmd: Command): Command {
 
 export async function checkTaskNames(spec: EvalSpec, opts: Record<string, unknown>, io: { cwd: string; note(text: string): void }): Promise<Problem[]> {
   if (opts.allowUnknownTasks === true) return [];
-  let index;
   try {
-    index = await taskIndexForSpec(spec, { cwd: io.cwd });
+    return await checkSpecTasks(spec, { cwd: io.cwd });
   } catch (err) {
     // The reason may quote the set-up line, which can hold an `export TOKEN=…`: masked by the core rule.
     io.note(`note: task names not checked (${redactSecrets(formatError(err).split('\n')[0]!, specSecrets(spec))})\n`);
     return [];
   }
-  return taskProblems(index, spec);
 }

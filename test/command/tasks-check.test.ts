@@ -2,9 +2,11 @@
  * Unknown task names are refused before anything is queued, with suggestions, by the core check every
  * face uses (here: the demo harness's real task index, and the shipped CLI's `run` and `preview`).
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { suggestTasks, taskIndexForSpec, taskProblems } from '../../src/core/command/tasks-check.js';
+import { checkSpecTasks, suggestTasks, taskIndexForSpec, taskProblems } from '../../src/core/command/tasks-check.js';
 import type { TaskIndex } from '../../src/core/discovery/index.js';
 import type { EvalSpec } from '../../src/core/spec.js';
 import { cli, newHome } from '../server/helpers.js';
@@ -17,7 +19,7 @@ const spec = (tasks: string[], over: Partial<EvalSpec> = {}): EvalSpec => ({ har
 beforeAll(async () => {
   ({ home, env } = await newHome());
   process.env.LMMS_TUI_HOME = home;
-  index = await taskIndexForSpec(spec(['demo_mme']), { cwd: home });
+  index = (await taskIndexForSpec(spec(['demo_mme']), { cwd: home })).index;
 });
 afterAll(async () => {
   await cli(['server', 'stop'], env);
@@ -36,6 +38,20 @@ describe('task names checked against the index', () => {
     expect(problems[0]!.message).toMatch(/^unknown task "demo_mmee"; did you mean demo_mme\b.*\?$/);
     expect(problems[0]!.fix).toContain('--allow-unknown-tasks');
     expect(problems[1]!.message).toBe('pattern "demo_zz*" matches no task (lmms-eval would drop it without a word)');
+  });
+
+  it('does not refuse a task added since the index was cached: a disagreeing cache is revalidated', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lmms-include-'));
+    try {
+      writeFileSync(path.join(dir, 'first.yaml'), 'task: inc_first\ndataset_path: x\n');
+      const withInclude = (tasks: string[]) => spec(tasks, { include_path: dir });
+      expect(await checkSpecTasks(withInclude(['inc_first']), { cwd: home })).toEqual([]);
+      writeFileSync(path.join(dir, 'second.yaml'), 'task: inc_second\ndataset_path: x\n');
+      expect(await checkSpecTasks(withInclude(['inc_second']), { cwd: home })).toEqual([]);
+      expect((await checkSpecTasks(withInclude(['inc_secnod']), { cwd: home })).map((p) => p.message)).toEqual(['unknown task "inc_secnod"; did you mean inc_second?']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('run refuses before queueing (exit 2), preview too; --allow-unknown-tasks lets both through', async () => {

@@ -38,7 +38,7 @@ function distance(a: string, b: string, max: number): number {
  */
 export function suggestTasks(index: TaskIndex, name: string, limit = 3): string[] {
   const want = name.toLowerCase();
-  const max = Math.max(1, Math.min(3, Math.floor(want.length / 3)));
+  const max = Math.max(1, Math.min(2, Math.floor(want.length / 4)));
   const scored: { name: string; score: number }[] = [];
   for (const e of index.entries) {
     const n = e.name.toLowerCase();
@@ -75,18 +75,35 @@ export function taskProblems(index: TaskIndex, spec: EvalSpec, opts: { overrideH
 }
 
 /**
- * The index the spec's harness install has (the discovery cache: instant when warm), as the job will see
- * it: the same interpreter or set-up line, include path and demo tree.
+ * The index the spec's harness install has, as the job will see it (the same interpreter or set-up line,
+ * include path and demo tree), from the discovery cache: a warm cache answers without asking Python.
+ * `fresh` revalidates it (asks Python, fingerprints the tree), for when the cached one disagrees.
  */
-export async function taskIndexForSpec(spec: EvalSpec, opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<TaskIndex> {
+export async function taskIndexForSpec(spec: EvalSpec, opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ index: TaskIndex; fresh(): Promise<TaskIndex | null> }> {
   const env = spec.demo ? demoEnv(opts.env ?? process.env) : (opts.env ?? process.env);
-  const loaded = await loadTaskIndex({
+  const request = {
     harness: spec.harness,
     ...(spec.python ? { python: spec.python } : {}),
     ...(spec.setup ? { setup: spec.setup } : {}),
     ...(spec.include_path ? { includePaths: [spec.include_path] } : {}),
     env,
     cwd: opts.cwd,
-  });
-  return loaded.index;
+  };
+  const loaded = await loadTaskIndex({ ...request, revalidate: false });
+  return {
+    index: loaded.index,
+    fresh: async () => (loaded.fromCache ? loadTaskIndex(request).then((l) => l.revalidate) : null),
+  };
+}
+
+/**
+ * Task problems of the spec against its harness's index: the cached index first, and when that finds
+ * problems, the revalidated one (a task added since the cache was written is not refused).
+ */
+export async function checkSpecTasks(spec: EvalSpec, opts: { cwd: string; env?: NodeJS.ProcessEnv; overrideHint?: string }): Promise<Problem[]> {
+  const { index, fresh } = await taskIndexForSpec(spec, opts);
+  const problems = taskProblems(index, spec, opts);
+  if (!problems.length) return problems;
+  const current = await fresh();
+  return current ? taskProblems(current, spec, opts) : problems;
 }

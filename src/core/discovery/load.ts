@@ -38,6 +38,11 @@ export interface LoadTaskIndexOptions extends PythonTarget {
   probeMaxAgeMs?: number;
   /** Build slice length (ms) between yields to the event loop. */
   sliceMs?: number;
+  /**
+   * false: serve a cached index without starting the background revalidation (which asks Python again);
+   * for a one-shot check that only needs a fresh index when the cached one disagrees. Default true.
+   */
+  revalidate?: boolean;
   /** Errors of the background revalidation (the promise itself never rejects). */
   onRevalidateError?: (err: unknown) => void;
 }
@@ -140,7 +145,7 @@ export async function loadTaskIndex(opts: LoadTaskIndexOptions): Promise<LoadedT
   if (!opts.refresh && !opts.location) {
     const pointer = readPointer(ctx.dir, request);
     const cached = pointer ? readIndexCache(ctx.dir, pointer.key) : null;
-    if (cached) return { index: cached.index, location: cached.location, fromCache: true, revalidate: revalidate(ctx, cached) };
+    if (cached) return { index: cached.index, location: cached.location, fromCache: true, revalidate: opts.revalidate === false ? Promise.resolve(null) : revalidate(ctx, cached) };
   }
   const location = await locate(ctx);
   if (!opts.refresh) {
