@@ -17,7 +17,7 @@ import type { LmmsClient } from '../client/client.js';
 import type { JobJson } from '../client/types.js';
 import { taskProblems } from '../core/command/tasks-check.js';
 import type { Problem } from '../core/errors.js';
-import { redactScript, redactSecrets, specSecrets } from '../core/redact.js';
+import { isSecretName, redactScript, redactSecrets, specSecrets } from '../core/redact.js';
 import { isFinished } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import { installGuard } from '../server/guard.js';
@@ -174,10 +174,19 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     for (const old of refusals.keys()) if (refusals.size > 100) refusals.delete(old);
     return reply.code(status).send({ detail, job_id: id, command });
   };
-  const problemLines = (problems: readonly Problem[]) => [
-    'lmms-tui refused this configuration; nothing was queued:',
-    ...problems.map((p) => `  ${p.field.replace(/^spec\./, '').replace(/^[a-z_]+/, (f) => WUI_FIELDS[f] ?? f)}: ${p.message}${p.fix ? ` (${p.fix})` : ''}`),
-  ];
+  // Masked by the core rule: a problem may quote the line it is about, and a malformed env line
+  // (`HF_TOKEN hf_…`, no `=`) is no assignment the rule recognises, so its words count as secret values.
+  const problemLines = (problems: readonly Problem[], spec: EvalSpec) => {
+    const values = [...specSecrets(spec)];
+    for (const line of spec.env ?? []) {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)[\s=]+(.+)$/.exec(line);
+      if (m && isSecretName(m[1]!)) values.push(m[2]!.trim(), ...m[2]!.trim().split(/\s+/).filter((w) => w.length >= 4));
+    }
+    return [
+      'lmms-tui refused this configuration; nothing was queued:',
+      ...problems.map((p) => redactSecrets(`  ${p.field.replace(/^spec\./, '').replace(/^[a-z_]+/, (f) => WUI_FIELDS[f] ?? f)}: ${p.message}${p.fix ? ` (${p.fix})` : ''}`, values)),
+    ];
+  };
   const refusedMessage = (n: number) => `configuration refused: ${n} problem${n === 1 ? '' : 's'} (see above); fix the form and start again`;
 
   // Task names against the catalog's index (the one /tasks lists), when the job runs with the catalog's
@@ -196,14 +205,14 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     const body = request as unknown as Record<string, unknown>;
     if (problems.length) {
       const masked = shown(req, spec, script);
-      return refuse(reply, 422, problemDetails(problems, WUI_FIELDS, body), problemLines(problems.map((p) => ({ ...p, message: redactSecrets(p.message) }))), refusedMessage(problems.length), masked);
+      return refuse(reply, 422, problemDetails(problems, WUI_FIELDS, body), problemLines(problems, spec), refusedMessage(problems.length), masked);
     }
     try {
       const res = await opts.client.submit(spec, { cwd: local ? opts.cwd : undefined, env: stringEnv(opts.env) });
       return { job_id: res.id, command: shown(req, spec, script) };
     } catch (err) {
       if (err instanceof ApiError && err.problems.length) {
-        return refuse(reply, 422, problemDetails(err.problems, WUI_FIELDS, body), problemLines(err.problems), refusedMessage(err.problems.length), shown(req, spec, script));
+        return refuse(reply, 422, problemDetails(err.problems, WUI_FIELDS, body), problemLines(err.problems, spec), refusedMessage(err.problems.length), shown(req, spec, script));
       }
       throw err;
     }

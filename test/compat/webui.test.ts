@@ -175,6 +175,13 @@ describe('lmms-eval web UI backend', () => {
     expect(stream.events.at(-1)).toEqual({ type: 'error', message: 'configuration refused: 3 problems (see above); fix the form and start again' });
     expect((await call('POST', `/eval/${bad.json.job_id}/stop`)).json).toEqual({ status: 'error' });
     expect((await client.jobs()).length).toBe(before);
+    // A malformed secret line is refused without its value on the page.
+    const leak = await call('POST', '/eval/start', form({ env_vars: 'HF_TOKEN hf_leakcheckvalue123' }));
+    const leakStream = await openStream(`/eval/${leak.json.job_id}/stream`);
+    await leakStream.ended;
+    const leakLines = leakStream.events.map((e) => String(e.line ?? e.message));
+    expect(leakLines.some((l) => l.startsWith('  env_vars line 1: '))).toBe(true);
+    expect(leakLines.join('\n')).not.toContain('hf_leakcheckvalue123');
     // A task name the index does not have (an imported YAML can carry one): refused with suggestions.
     const typo = await call('POST', '/eval/start', form({ tasks: ['demo_mmee'] }));
     expect(typo.status).toBe(422);
