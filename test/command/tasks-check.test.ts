@@ -2,7 +2,7 @@
  * Unknown task names are refused before anything is queued, with suggestions, by the core check every
  * face uses (here: the demo harness's real task index, and the shipped CLI's `run` and `preview`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,10 +76,17 @@ describe('task names checked against the index', () => {
     const r = await cli(['preview', '--python', '/nonexistent/python3', '-t', 'mme'], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^note: task names not checked \(/);
-    // The reason quotes the set-up line: its secret is masked by the core rule.
-    const s = await cli(['preview', '--setup', 'export MY_PASSWORD=pw-note-secret', '--python', '/nonexistent/python3', '-t', 'mme'], env);
+    // A set-up line is never run just to check names: without an index cached for it, a note (and no secret).
+    const marker = path.join(home, 'setup-ran');
+    const s = await cli(['preview', '--setup', `touch ${marker}; export MY_PASSWORD=pw-note-secret`, '-t', 'mme'], env);
     expect(s.code).toBe(0);
-    expect(s.stderr).toContain('note: task names not checked');
+    expect(s.stderr).toContain('note: task names not checked: no task index is cached for this set-up line yet');
     expect(s.stdout + s.stderr).not.toContain('pw-note-secret');
+    expect(existsSync(marker)).toBe(false);
+    // Once `lmms-tui tasks` has indexed it (running the line, as asked), names are checked against it.
+    expect((await cli(['tasks', '--demo', '--setup', 'true'], env)).code).toBe(0);
+    const checked = await cli(['preview', '--demo', '--setup', 'true', '-t', 'demo_mmee'], env);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toContain('did you mean demo_mme');
   });
 });

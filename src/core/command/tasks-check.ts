@@ -6,6 +6,7 @@
  * through its catalog); `--allow-unknown-tasks` skips it for tasks the index cannot see (an inline
  * YAML, a task registered at import time).
  */
+import path from 'node:path';
 import { loadTaskIndex, demoEnv, resolveTasks, type TaskIndex } from '../discovery/index.js';
 import type { Problem } from '../errors.js';
 import type { EvalSpec } from '../spec.js';
@@ -85,14 +86,18 @@ export async function taskIndexForSpec(spec: EvalSpec, opts: { cwd: string; env?
     harness: spec.harness,
     ...(spec.python ? { python: spec.python } : {}),
     ...(spec.setup ? { setup: spec.setup } : {}),
-    ...(spec.include_path ? { includePaths: [spec.include_path] } : {}),
+    // Resolved here rather than passed as `cwd`, so the request is the one `lmms-tui tasks` and the TUI
+    // make, and an index they cached is found.
+    ...(spec.include_path ? { includePaths: [path.resolve(opts.cwd, spec.include_path)] } : {}),
     env,
-    cwd: opts.cwd,
   };
-  const loaded = await loadTaskIndex({ ...request, revalidate: false });
+  // Finding the interpreter behind a set-up line means running that line, which can do anything
+  // (start a daemon, write files): only an index cached earlier (`lmms-tui tasks --setup …`, the TUI)
+  // is used for it, never a new probe.
+  const loaded = await loadTaskIndex({ ...request, revalidate: false, cachedOnly: Boolean(spec.setup) });
   return {
     index: loaded.index,
-    fresh: async () => (loaded.fromCache ? loadTaskIndex(request).then((l) => l.revalidate) : null),
+    fresh: async () => (loaded.fromCache && !spec.setup ? loadTaskIndex(request).then((l) => l.revalidate) : null),
   };
 }
 
