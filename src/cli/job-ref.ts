@@ -14,7 +14,8 @@ import { UsageError } from './client-helpers.js';
 export async function resolveJob(client: LmmsClient, ref: string, opts: { reveal?: boolean } = {}): Promise<JobJson> {
   const p = ref.trim().toLowerCase();
   if (!p) throw new UsageError('a job id is needed', 'list jobs with `lmms-tui jobs`');
-  if (!/^[0-9a-f]+$/.test(p)) throw new UsageError(`"${ref}" is not a job id (ids are hexadecimal, e.g. 3f2a9c1d)`, 'list jobs with `lmms-tui jobs`');
+  // Worded as for a well-formed unknown id: to the user both name no job.
+  if (!/^[0-9a-f]+$/.test(p)) throw new UsageError(`no job matches "${ref}" (job ids are hexadecimal, e.g. 3f2a9c1d)`, 'list jobs with `lmms-tui jobs`');
   try {
     return await client.job(p, opts);
   } catch (err) {

@@ -181,10 +181,24 @@ export function importYaml(text: string): ImportedForm {
   const tasks = typeof rawTasks === 'string' ? rawTasks.split(',').map((t) => t.trim()).filter(Boolean) : Array.isArray(rawTasks) ? rawTasks.map(String) : [];
   const ma = config.model_args;
   const modelArgs = isObject(ma) ? Object.entries(ma).map(([k, v]) => `${k}=${String(v)}`).join(',') : text_('model_args', '');
+  // The shipped form keeps batch size and limit as text and sends parseInt(text) (batch size `|| 1`), so
+  // `auto` would start with batch size 1 and `limit: 0.5` with 0, without a word: refuse those by name.
+  const formCannot = (field: string, v: unknown, why: string): never => {
+    throw httpError(400, `Invalid config: ${field}: ${JSON.stringify(v)} cannot be entered in this form, which sends whole numbers only (${why}); nothing was imported. Set ${field} to a whole number in the file and import it again`);
+  };
   const bs = config.batch_size;
-  const batch = bs === undefined || bs === null ? 1 : typeof bs === 'number' && Number.isInteger(bs) ? bs : typeof bs === 'string' && /^(auto(:\d+)?|\d+)$/.test(bs) ? (/^\d+$/.test(bs) ? Number(bs) : bs) : bad('batch_size', bs);
+  const batch =
+    bs === undefined || bs === null ? 1
+    : typeof bs === 'number' && Number.isInteger(bs) && bs > 0 ? bs
+    : typeof bs === 'string' && /^\s*\d+\s*$/.test(bs) && Number(bs) > 0 ? Number(bs)
+    : typeof bs === 'string' && /^auto(:\d+)?$/.test(bs) ? formCannot('batch_size', bs, 'it would start with batch size 1')
+    : bad('batch_size', bs);
   const lim = config.limit;
-  const limit = lim === undefined || lim === null ? null : typeof lim === 'number' ? lim : bad('limit', lim);
+  const limit =
+    lim === undefined || lim === null ? null
+    : typeof lim === 'number' && Number.isInteger(lim) ? lim
+    : typeof lim === 'number' && Number.isFinite(lim) ? formCannot('limit', lim, `a fraction of each task's documents would become ${Math.trunc(lim)}`)
+    : bad('limit', lim);
   return {
     model: text_('model', ''),
     model_args: modelArgs,

@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { hostname, arch, release, type } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelInfo, TaskEntry } from '../core/discovery/index.js';
 
@@ -39,6 +40,18 @@ export function taskList(entries: readonly TaskEntry[]): { id: string; name: str
 
 export function modelList(models: readonly ModelInfo[]): { id: string; name: string }[] {
   return models.map((m) => ({ id: m.name, name: m.aliases.length ? `${m.name} (${m.aliases.join(', ')})` : m.name }));
+}
+
+/**
+ * The version of a harness that is importable but not an installed distribution (a git checkout on
+ * PYTHONPATH): its `pyproject.toml`, else `__version__` in its `__init__.py`; null when neither says.
+ */
+export async function checkoutVersion(packageDir: string): Promise<string | null> {
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
+  const project = /^\[project\][^[]*?^version\s*=\s*["']([^"']+)["']/m.exec(await read(path.join(packageDir, '..', 'pyproject.toml')));
+  if (project) return project[1]!;
+  const init = /^__version__\s*=\s*["']([^"']+)["']/m.exec(await read(path.join(packageDir, '__init__.py')));
+  return init ? init[1]! : null;
 }
 
 export interface GitInfo {

@@ -10,12 +10,14 @@
  * closing the browser never stops or orphans a run.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../client/errors.js';
 import type { LmmsClient } from '../client/client.js';
 import type { JobJson } from '../client/types.js';
-import { redactScript, specSecrets } from '../core/redact.js';
+import { taskProblems } from '../core/command/tasks-check.js';
+import type { Problem } from '../core/errors.js';
+import { isSecretName, redactScript, redactSecrets, specSecrets } from '../core/redact.js';
 import { isFinished } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import { installGuard } from '../server/guard.js';
@@ -23,10 +25,10 @@ import { Catalog } from './catalog.js';
 import type { HarnessTarget } from './config.js';
 import { httpError, installFastApiErrors, jsonBody, problemDetails, unprocessable } from './fastapi.js';
 import { detectSetup, exportYaml, importYaml, parseEvalRequest, previewScript, specFromForm, WUI_FIELDS } from './webui-eval.js';
-import { gitInfo, modelList, systemInfo, taskList, type GitInfo } from './webui-info.js';
+import { checkoutVersion, gitInfo, modelList, systemInfo, taskList, type GitInfo } from './webui-info.js';
 import { DEFAULT_SCAN, listRuns, pageQuery, logsRoot, runResults, runResultsPath, runSamples, type ScanLimits } from './webui-logs.js';
 import { findDist, missingFrontendPage, resolveStatic, sendFile } from './webui-static.js';
-import { streamJob } from './webui-stream.js';
+import { streamJob, streamRefusal } from './webui-stream.js';
 
 export interface WebOptions {
   /** Client of the per-user server that runs the jobs. */
@@ -47,6 +49,8 @@ export interface WebOptions {
   /** Origins allowed cross-origin (`--allow-origin`, exact match); default none. */
   allowOrigins?: readonly string[];
   heartbeatMs?: number;
+  /** How often a `\r`-redrawn progress bar's current state is printed in /eval/{id}/stream (default 2 s). */
+  progressMs?: number;
   logsScan?: ScanLimits;
   catalog?: Catalog;
   version: string;
@@ -122,7 +126,7 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     const loc = await catalog.location().catch(() => null);
     return {
       status: 'ok',
-      version: loc?.version ?? 'unknown',
+      version: loc ? (loc.version ?? (await checkoutVersion(loc.packageDir)) ?? opts.version) : opts.version,
       git: { branch: g.branch, commit: g.commit },
       system: systemInfo(opts.cwd, g, loc?.pythonVersion ?? 'unknown'),
       env_setup: await autoSetup(),
@@ -159,27 +163,75 @@ export async function buildWebApp(opts: WebOptions): Promise<FastifyInstance> {
     return importYaml(body.yaml_content);
   });
 
-  app.post('/eval/start', async (req) => {
+  // The shipped page reads `job_id` from /eval/start's body whatever its status and opens that job's
+  // stream, so a refusal keeps its status (400/422 with FastAPI's detail, for scripts) and also carries
+  // the id of a stream that prints each problem and ends with the page's error event.
+  const refusals = new Map<string, { lines: string[]; message: string }>();
+  const refuse = (reply: FastifyReply, status: number, detail: unknown, lines: string[], message: string, command: string) => {
+    const id = `refused-${randomBytes(4).toString('hex')}`;
+    refusals.set(id, { lines, message });
+    // Only the last few: each is one page's answer, read once by its stream.
+    for (const old of refusals.keys()) if (refusals.size > 100) refusals.delete(old);
+    return reply.code(status).send({ detail, job_id: id, command });
+  };
+  // Masked by the core rule: a problem may quote the line it is about, and a malformed env line
+  // (`HF_TOKEN hf_…`, no `=`) is no assignment the rule recognises, so its words count as secret values.
+  const problemLines = (problems: readonly Problem[], spec: EvalSpec) => {
+    const values = [...specSecrets(spec)];
+    for (const line of spec.env ?? []) {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)[\s=]+(.+)$/.exec(line);
+      if (m && isSecretName(m[1]!)) values.push(m[2]!.trim(), ...m[2]!.trim().split(/\s+/).filter((w) => w.length >= 4));
+    }
+    return [
+      'lmms-tui refused this configuration; nothing was queued:',
+      ...problems.map((p) => redactSecrets(`  ${p.field.replace(/^spec\./, '').replace(/^[a-z_]+/, (f) => WUI_FIELDS[f] ?? f)}: ${p.message}${p.fix ? ` (${p.fix})` : ''}`, values)),
+    ];
+  };
+  const refusedMessage = (n: number) => `configuration refused: ${n} problem${n === 1 ? '' : 's'} (see above); fix the form and start again`;
+
+  // Task names against the catalog's index (the one /tasks lists), when the job runs with the catalog's
+  // interpreter; a form naming another environment is left to the harness. No index: not checked.
+  const unknownTasks = async (spec: EvalSpec): Promise<Problem[]> => {
+    if (spec.setup !== opts.target.setup || spec.python !== opts.target.python) return [];
+    const loaded = await catalog.index().catch(() => null);
+    return loaded ? taskProblems(loaded.index, spec, { overrideHint: 'to run it anyway, use `lmms-tui run --allow-unknown-tasks`' }) : [];
+  };
+
+  app.post('/eval/start', async (req, reply) => {
     const { request, spec } = await form(req);
-    if (!request.tasks.length) throw httpError(400, 'No tasks specified');
+    if (!request.tasks.length) return refuse(reply, 400, 'No tasks specified', ['No tasks specified: pick at least one task'], 'No tasks specified', '');
     const { script, problems } = previewScript(spec, opts.cwd);
-    if (problems.length) throw unprocessable(problemDetails(problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
+    if (!problems.length) problems.push(...(await unknownTasks(spec)));
+    const body = request as unknown as Record<string, unknown>;
+    if (problems.length) {
+      const masked = shown(req, spec, script);
+      return refuse(reply, 422, problemDetails(problems, WUI_FIELDS, body), problemLines(problems, spec), refusedMessage(problems.length), masked);
+    }
     try {
       const res = await opts.client.submit(spec, { cwd: local ? opts.cwd : undefined, env: stringEnv(opts.env) });
       return { job_id: res.id, command: shown(req, spec, script) };
     } catch (err) {
-      if (err instanceof ApiError && err.problems.length) throw unprocessable(problemDetails(err.problems, WUI_FIELDS, request as unknown as Record<string, unknown>));
+      if (err instanceof ApiError && err.problems.length) {
+        return refuse(reply, 422, problemDetails(err.problems, WUI_FIELDS, body), problemLines(err.problems, spec), refusedMessage(err.problems.length), shown(req, spec, script));
+      }
       throw err;
     }
   });
 
   app.get('/eval/:job_id/stream', async (req, reply) => {
-    const id = (await job((req.params as { job_id: string }).job_id)).id;
+    const raw = (req.params as { job_id: string }).job_id;
+    const refusal = refusals.get(raw);
+    if (refusal) {
+      reply.hijack();
+      return streamRefusal(reply.raw, refusal.lines, refusal.message, reply.getHeaders());
+    }
+    const id = (await job(raw)).id;
     reply.hijack();
-    await streamJob(opts.client, id, reply.raw, { heartbeatMs: opts.heartbeatMs ?? 15_000, headers: reply.getHeaders() });
+    await streamJob(opts.client, id, reply.raw, { heartbeatMs: opts.heartbeatMs ?? 15_000, progressMs: opts.progressMs, headers: reply.getHeaders() });
   });
 
   app.post('/eval/:job_id/stop', async (req) => {
+    if (refusals.has((req.params as { job_id: string }).job_id)) return { status: 'error' };
     let j = await job((req.params as { job_id: string }).job_id);
     if (!isFinished(j.state)) {
       // Waits until the whole process group is gone, so `stopped` is true when the UI shows it.

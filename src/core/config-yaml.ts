@@ -359,8 +359,23 @@ function exportEnv(spec: EvalSpec, warnings: string[], log: SecretLog): Record<s
 
 /** Shell-safe characters that need no quoting in an env value (bash reads them back unchanged). */
 const BARE = /^[A-Za-z0-9_@%+=:,./-]*$/;
-/** `$NAME`, `${NAME}` or `${NAME:-word}` with a plain word: kept as an expansion. */
-const EXPANSION = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}"'`$\\]*)?\})/;
+/**
+ * `$NAME`, `${NAME}` or `${NAME:-word}` whose word is plain text and `$NAME` / `${NAME}`: kept as an
+ * expansion (`${HF_HOME:-$HOME/.cache}`).
+ */
+const EXPANSION = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+](?:[^}"'`$\\]|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})*)?\})/;
+/** The operator and word of a `${NAME<op>word}` expansion. */
+const DEFAULT_WORD = /^(\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+]))(.*)\}$/s;
+
+/**
+ * `~` where bash would expand it unquoted (the start of the text or after a `:`, followed by `/`, `:`
+ * or the end) written as `$HOME`, so the meaning survives being put inside double quotes, where bash
+ * leaves `~` alone. `~user` forms are left as they are.
+ */
+function tildeToHome(word: string, op: string): string {
+  // After a `:` only for `-` and `+`: bash assigns the word of `${X:=word}` without expanding `:~`.
+  return word.replace(op.includes('=') ? /(^)~(?=\/|:|$)/ : /(^|:)~(?=\/|:|$)/g, '$1$HOME');
+}
 
 /**
  * An env value as lmms-eval would set it (a literal after `$VAR` expansion) → shell text for an env line.
@@ -374,13 +389,34 @@ export function literalToEnvValue(literal: string): string {
     if (c === '$') {
       const m = EXPANSION.exec(literal.slice(i));
       if (m) {
-        out += m[0];
+        // A default written by hand as `${HF_HOME:-~/.cache}` means the home directory (bash expands `~`
+        // in an unquoted default word); inside the double quotes below it would stay a literal `~`.
+        const d = DEFAULT_WORD.exec(m[0]);
+        out += d ? `${d[1]}${tildeToHome(d[3]!, d[2]!)}}` : m[0];
         i += m[0].length - 1;
       } else out += '\\$';
     } else if (c === '"' || c === '\\' || c === '`') out += `\\${c}`;
     else out += c;
   }
   return `${out}"`;
+}
+
+/** `$NAME` at `i`, if there is one. */
+function bareName(value: string, i: number): { text: string; length: number } | null {
+  const m = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i));
+  return m ? { text: m[0], length: m[0].length } : null;
+}
+
+/**
+ * Braces each `$NAME` (which ended at a quote or escape in the shell text) that literal text now follows,
+ * since `$A'X'` becomes `$A` then `X`, which would read as `$AX`.
+ */
+function braceNames(out: string, names: readonly [number, number][]): string {
+  for (let k = names.length - 1; k >= 0; k--) {
+    const [start, end] = names[k]!;
+    if (/[A-Za-z0-9_]/.test(out[end] ?? '')) out = `${out.slice(0, start)}\${${out.slice(start + 1, end)}}${out.slice(end)}`;
+  }
+  return out;
 }
 
 /**
@@ -391,14 +427,31 @@ export function envValueToLiteral(value: string): { literal: string; warning?: s
   let out = '';
   let warning: string | undefined;
   let i = 0;
-  if (value.startsWith('~/') || value === '~') {
-    out = '$HOME';
-    i = 1;
-    warning = 'lmms-eval does not expand ~; written as $HOME';
-  }
+  // bash expands an unquoted `~` at the start of an assignment's value and after each unquoted `:`
+  // (`PATH=~/a:~/b`); lmms-eval does not expand `~` at all, so these are written as $HOME.
+  let colonAt = -2;
+  const names: [number, number][] = [];
+  const tildeHere = () => (i === 0 || colonAt === i - 1) && value[i] === '~' && (i + 1 === value.length || value[i + 1] === '/' || value[i + 1] === ':');
   while (i < value.length) {
     const c = value[i]!;
-    if (c === "'") {
+    const expansion = c === '$' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=?+](?:[^}"'`$\\{]|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})*\}/.exec(value.slice(i)) : null;
+    const name = c === '$' ? bareName(value, i) : null;
+    if (name) {
+      names.push([out.length, out.length + name.text.length]);
+      out += name.text;
+      i += name.length;
+    } else if (tildeHere()) {
+      out += '$HOME';
+      i += 1;
+      warning = 'lmms-eval does not expand ~; written as $HOME';
+    } else if (expansion) {
+      // An unquoted default word gets tilde expansion too (`${HF_HOME:-~/.cache}` is under $HOME).
+      const d = DEFAULT_WORD.exec(expansion[0])!;
+      const word = tildeToHome(d[3]!, d[2]!);
+      if (word !== d[3]) warning = 'lmms-eval does not expand ~; written as $HOME';
+      out += `${d[1]}${word}}`;
+      i += expansion[0].length;
+    } else if (c === "'") {
       const end = value.indexOf("'", i + 1);
       const part = end < 0 ? value.slice(i + 1) : value.slice(i + 1, end);
       if (part.includes('$')) warning = "lmms-eval expands $ even where the shell value single-quoted it";
@@ -414,6 +467,16 @@ export function envValueToLiteral(value: string): { literal: string; warning?: s
           continue;
         }
         if (value[i] === '`' || value.startsWith('$(', i)) warning = 'command substitution is not supported by lmms-eval; exported as text';
+        const inner = value[i] === '$' ? bareName(value, i) : null;
+        if (inner) {
+          names.push([out.length, out.length + inner.text.length]);
+          out += inner.text;
+          i += inner.length;
+          continue;
+        }
+        if (value.startsWith('${', i) && /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=?+](?:[^}]*:)?~/.test(value.slice(i))) {
+          warning = 'this ~ is quoted (bash keeps it literal), but a ~ in a ${…:-default} of the YAML is read back as the home directory';
+        }
         out += value[i];
         i += 1;
       }
@@ -423,9 +486,11 @@ export function envValueToLiteral(value: string): { literal: string; warning?: s
       i += 2;
     } else {
       if (c === '`' || value.startsWith('$(', i)) warning = 'command substitution is not supported by lmms-eval; exported as text';
+      if (c === ':') colonAt = i;
       out += c;
       i += 1;
     }
   }
+  out = braceNames(out, names);
   return warning ? { literal: out, warning } : { literal: out };
 }

@@ -124,7 +124,7 @@ describe('flags', () => {
 });
 
 describe('set-up line', () => {
-  it('sources a relative activate script from the launch directory, since the job runs in a scratch dir', () => {
+  it('sources a relative activate script from the launch directory, wherever the script is run', () => {
     const script = (setup: string) => buildCommand(base({ setup }), { cwd }).script;
     expect(script('source .venv/bin/activate')).toContain('\nsource /home/u/proj/.venv/bin/activate\n');
     expect(script('. env.sh && echo hi')).toContain('\n. /home/u/proj/env.sh && echo hi\n');

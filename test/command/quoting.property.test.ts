@@ -25,14 +25,19 @@ function rich(opts: { controls?: boolean; minLength?: number; maxLength?: number
   return fc.string({ unit, minLength: opts.minLength ?? 0, maxLength: opts.maxLength ?? 12 });
 }
 
+/** Hostile k=v text the validator accepts: every comma-separated item starts with `k=`. */
+function kvText(): fc.Arbitrary<string> {
+  return rich().map((v) => (v === '' ? '' : `k=${v.replaceAll(',', ',k=')}`));
+}
+
 /** A spec the validator accepts (no control characters, non-blank tasks, a model without whitespace). */
 const specArb: fc.Arbitrary<{ spec: EvalSpec; envValue: string }> = fc.record({
   harness: fc.constantFrom('lmms-eval' as const, 'lm-eval' as const),
   model: rich({ minLength: 1 }).filter((s) => !/\s/.test(s)),
-  model_args: rich(),
+  model_args: kvText(),
   tasks: fc.array(rich({ minLength: 1 }).filter((s) => s.trim() !== ''), { minLength: 1, maxLength: 3 }),
   system_instruction: rich(),
-  gen_kwargs: rich(),
+  gen_kwargs: kvText(),
   extra_args: fc.array(rich(), { maxLength: 3 }),
   envValue: rich(),
   comment: rich(),

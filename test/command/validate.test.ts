@@ -61,6 +61,28 @@ describe('validateSpec', () => {
     for (const limit of [0, -2, 2.5, Number.NaN, Infinity]) expect(fields(ok({ limit }))).toEqual(['limit']);
     expect(fields(ok({ harness: 'lm-eval', limit: -1 }))).toEqual(['limit']);
     expect(only(ok({ limit: Number.NaN })).message).toBe('limit is not a number');
+    // Says what is allowed, not only what is wrong.
+    expect(only(ok({ limit: -5 }))).toEqual({ field: 'limit', message: 'limit -5 is not allowed', fix: 'use a count above 0 (e.g. 100), a fraction between 0 and 1 (e.g. 0.1), or -1 (or no limit) for all documents' });
+    expect(only(ok({ harness: 'lm-eval', limit: 0 })).fix).toBe('use a count above 0 (e.g. 100) or a fraction between 0 and 1 (e.g. 0.1); omit limit to run all documents');
+  });
+
+  it('checks k=v fields as the harness splits them: model_args and gen_kwargs items without "=" are refused', () => {
+    for (const model_args of ['pretrained=a/b,dtype=bfloat16', 'pretrained=a,', 'x=[1,2],y={"a":1,"b":2}', "p='a,b'", 'k=a=b']) expect(fields(ok({ model_args }))).toEqual([]);
+    const split = only(ok({ model_args: 'pretrained=foo,bar' }));
+    expect(split.field).toBe('model_args');
+    expect(split.message).toBe('"bar" has no "=": the harness splits model_args at every comma, so it reads "pretrained=foo" and then an argument "bar"');
+    expect(split.fix).toContain('pretrained=org/model,dtype=bfloat16');
+    expect(only(ok({ model_args: '=x' })).message).toBe('"=x" has no key before "="');
+    expect(only(ok({ gen_kwargs: 'temperature' }))).toMatchObject({ field: 'gen_kwargs', message: '"temperature" has no "=" (gen_kwargs is key=value pairs)' });
+    expect(fields(ok({ gen_kwargs: 'temperature=0,max_new_tokens=64' }))).toEqual([]);
+    expect(fields(ok({ harness: 'lm-eval', gen_kwargs: '{"temperature": 0}' }))).toEqual([]);
+  });
+
+  it('checks seed: one whole number or 3-4 items, each a whole number or None', () => {
+    for (const seed of ['42', '0,1234,1234,1234', '1,None,3', '-1']) expect(fields(ok({ seed }))).toEqual([]);
+    expect(only(ok({ seed: 'x,y' }))).toMatchObject({ field: 'seed', message: 'seed "x,y": "x" is not a whole number or None' });
+    expect(only(ok({ seed: '1,2' })).message).toBe('seed "1,2": it has 2 items');
+    expect(only(ok({ seed: '1,2' })).fix).toMatch(/^use one whole number \(e\.g\. 42\) or 3-4 comma items/);
   });
 
   it('checks integer flags and num_gpus', () => {

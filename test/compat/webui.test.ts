@@ -3,7 +3,7 @@
  * the SSE framing it parses, and the fixes (queued runs, attach-only streams, real stop, safe static files).
  */
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,7 +80,7 @@ beforeAll(async () => {
   writeFileSync(path.join(base, 'secret.txt'), 'TOP-SECRET');
   web = await startWebServer({
     client, cwd, env: process.env, target: { harness: 'lmms-eval', demo: true }, distDir: path.join(base, 'dist'),
-    version: 'test', heartbeatMs: 50, host: '127.0.0.1', port: 0,
+    version: 'test', heartbeatMs: 50, progressMs: 100, host: '127.0.0.1', port: 0,
   });
 });
 afterAll(async () => {
@@ -128,7 +128,9 @@ describe('lmms-eval web UI backend', () => {
     await second.ended;
     expect(first.events.at(-1)).toEqual({ type: 'done', exit_code: 0 });
     expect(first.events.filter((e) => e.type === 'output').length).toBeGreaterThan(5);
-    expect(second.events).toEqual(first.events);
+    // A live viewer may also get snapshots of a bar still redrawing (`label: 40%| 4/8 [...]`); the log has the rest.
+    const logged = (events: Record<string, unknown>[]) => events.filter((e) => !(e.type === 'output' && /^[^|]*: +\d+%\| \d+\/\d+ \[/.test(e.line as string)));
+    expect(logged(second.events)).toEqual(logged(first.events));
     expect((await client.jobs()).length).toBe(before + 1);
     const job = await client.job(id);
     expect(job.script!.trimEnd()).toBe(preview);
@@ -152,16 +154,70 @@ describe('lmms-eval web UI backend', () => {
     expect(alivePids(pids)).toEqual([]);
     await stream.ended;
     expect(stream.events.at(-1)).toEqual({ type: 'stopped' });
+    // The grace period (300 ms here) is said in the stream, not a silent hang.
+    expect(stream.events).toContainEqual({ type: 'output', line: 'stopping: SIGTERM sent, SIGKILL in 1 s' });
     expect(await call('POST', '/eval/nope/stop')).toMatchObject({ status: 404, json: { detail: 'Job not found' } });
   });
 
-  it('rejects what cannot run: no tasks (400), invalid fields (422, shown in the preview)', async () => {
+  it('rejects what cannot run: no tasks (400), invalid fields (422, shown in the preview), with a stream the page can show', async () => {
+    const before = (await client.jobs()).length;
     expect(await call('POST', '/eval/start', form({ tasks: [] }))).toMatchObject({ status: 400, json: { detail: 'No tasks specified' } });
-    const bad = await call('POST', '/eval/start', form({ verbosity: 'loud', env_vars: 'not an assignment' }));
+    const bad = await call('POST', '/eval/start', form({ verbosity: 'loud', env_vars: 'not an assignment', limit: 0 }));
     expect(bad.status).toBe(422);
-    expect(bad.json.detail.map((d: { loc: string[] }) => d.loc)).toEqual([['body', 'env_vars'], ['body', 'verbosity']]);
+    expect(bad.json.detail.map((d: { loc: string[] }) => d.loc)).toEqual([['body', 'env_vars'], ['body', 'limit'], ['body', 'verbosity']]);
+    // The shipped page ignores the status and opens /eval/<job_id>/stream: it gets each problem, then its error event.
+    expect(bad.json.job_id).toMatch(/^refused-[0-9a-f]{8}$/);
+    const stream = await openStream(`/eval/${bad.json.job_id}/stream`);
+    await stream.ended;
+    const lines = stream.events.filter((e) => e.type === 'output').map((e) => e.line as string);
+    expect(lines[0]).toBe('lmms-tui refused this configuration; nothing was queued:');
+    expect(lines.slice(1).map((l) => l.split(':')[0]!.trim())).toEqual(['env_vars line 1', 'limit', 'verbosity']);
+    expect(stream.events.at(-1)).toEqual({ type: 'error', message: 'configuration refused: 3 problems (see above); fix the form and start again' });
+    expect((await call('POST', `/eval/${bad.json.job_id}/stop`)).json).toEqual({ status: 'error' });
+    expect((await client.jobs()).length).toBe(before);
+    // A malformed secret line is refused without its value on the page.
+    const leak = await call('POST', '/eval/start', form({ env_vars: 'HF_TOKEN hf_leakcheckvalue123' }));
+    const leakStream = await openStream(`/eval/${leak.json.job_id}/stream`);
+    await leakStream.ended;
+    const leakLines = leakStream.events.map((e) => String(e.line ?? e.message));
+    expect(leakLines.some((l) => l.startsWith('  env_vars line 1: '))).toBe(true);
+    expect(leakLines.join('\n')).not.toContain('hf_leakcheckvalue123');
+    // A task name the index does not have (an imported YAML can carry one): refused with suggestions.
+    const typo = await call('POST', '/eval/start', form({ tasks: ['demo_mmee'] }));
+    expect(typo.status).toBe(422);
+    expect(typo.json.detail[0]).toMatchObject({ loc: ['body', 'tasks'], msg: expect.stringMatching(/unknown task "demo_mmee"; did you mean demo_mme/) });
+    const typoStream = await openStream(`/eval/${typo.json.job_id}/stream`);
+    await typoStream.ended;
+    expect(typoStream.events.some((e) => e.type === 'output' && /^ {2}tasks: unknown task "demo_mmee"; did you mean demo_mme/.test(e.line as string))).toBe(true);
+    expect((await client.jobs()).length).toBe(before);
     expect((await call('POST', '/eval/preview', form({ verbosity: 'loud' }))).json.command).toMatch(/^# lmms-tui cannot run this configuration yet:\n#   verbosity: /);
     expect((await call('POST', '/eval/preview', { tasks: [] })).json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'model'] });
+  });
+
+  it('streams with colours, says when a run waits for a slot, prints redrawn bars, and runs in the launch directory', async () => {
+    // Two hanging runs fill both slots; their pid files are relative paths, so they land where `web` was started.
+    const hangs = [];
+    for (const n of [1, 2]) {
+      hangs.push((await call('POST', '/eval/start', form({ output_path: `./logs/h${n}/`, env_vars: `LMMS_DEMO_HANG=1\nLMMS_DEMO_PIDFILE=./h${n}.pids` }))).json.job_id as string);
+    }
+    const hangPids = await until(() => pidsIn(path.join(cwd, 'h1.pids')) ?? null, { what: 'the first pid file in the launch directory' });
+    expect(readlinkSync(`/proc/${hangPids[0]}/cwd`)).toBe(cwd);
+    expect((await client.job(hangs[0]!)).cwd).toBe(cwd);
+    const red = "X=$(printf '\\033[31mred alert\\033[0m\\n' >&2)";
+    const next = await call('POST', '/eval/start', form({ output_path: './logs/paced/', limit: 40, env_vars: `LMMS_DEMO_PACE=0.02\n${red}` }));
+    const stream = await openStream(`/eval/${next.json.job_id}/stream`);
+    await until(() => stream.events.some((e) => e.type === 'output') || null, { what: 'the first line of the queued run' });
+    expect(stream.events[0]).toEqual({ type: 'output', line: 'queued: waiting for a slot (position 1 in the queue)' });
+    for (const id of hangs) await call('POST', `/eval/${id}/stop`);
+    await stream.ended;
+    expect(stream.events.at(-1)).toEqual({ type: 'done', exit_code: 0 });
+    const lines = stream.events.filter((e) => e.type === 'output').map((e) => e.line as string);
+    expect(lines).toContain('\x1b[31mred alert\x1b[0m');
+    // While a bar redraws with \r its current state is printed; the counts grow before its own final line.
+    const bar = lines.map((l) => /^Model Responding: +\d+%\| (\d+)\/40 \[/.exec(l)).filter((m) => m !== null).map((m) => Number(m![1]));
+    expect(bar.length).toBeGreaterThan(1);
+    expect(bar.some((n) => n > 0 && n < 40)).toBe(true);
+    expect([...bar].sort((a, b) => a - b)).toEqual(bar);
   });
 
   it('exports and imports YAML configs', async () => {
@@ -173,15 +229,18 @@ describe('lmms-eval web UI backend', () => {
     const back = (await call('POST', '/eval/import-yaml', { yaml_content: y })).json;
     expect(back).toEqual({ model: 'demo', model_args: 'model_version=bytedance-seed/seed-1.6-flash', tasks: ['demo_mme'], env_vars: 'export HF_HOME=${HF_HOME:-~/.cache/huggingface}', batch_size: 1, limit: 8, output_path: './logs/openrouter_task_smoke/', log_samples: true, verbosity: 'DEBUG', device: 'cuda:0' });
     // What the original answered 500 to: a model_args mapping and batch_size auto.
-    expect((await call('POST', '/eval/import-yaml', { yaml_content: 'model: x\nmodel_args: {pretrained: a, dtype: b}\nbatch_size: auto\n' })).json).toMatchObject({ model_args: 'pretrained=a,dtype=b', batch_size: 'auto' });
+    expect((await call('POST', '/eval/import-yaml', { yaml_content: 'model: x\nmodel_args: {pretrained: a, dtype: b}\nbatch_size: 4\n' })).json).toMatchObject({ model_args: 'pretrained=a,dtype=b', batch_size: 4 });
+    // The shipped form sends parseInt(batch size) || 1 and parseInt(limit): auto and fractions would change meaning.
+    expect(await call('POST', '/eval/import-yaml', { yaml_content: 'model: x\nbatch_size: auto\n' })).toMatchObject({ status: 400, json: { detail: expect.stringMatching(/^Invalid config: batch_size: "auto" cannot be entered in this form, .*batch size 1.*nothing was imported/) } });
+    expect(await call('POST', '/eval/import-yaml', { yaml_content: 'model: x\nlimit: 0.5\n' })).toMatchObject({ status: 400, json: { detail: expect.stringMatching(/^Invalid config: limit: 0.5 cannot be entered in this form, .*would become 0/) } });
     expect(await call('POST', '/eval/import-yaml', { yaml_content: '- model: a\n- model: b\n' })).toMatchObject({ status: 400, json: { detail: expect.stringMatching(/^YAML must be a dict \(not a list or scalar\)/) } });
     expect((await call('POST', '/eval/import-yaml', { yaml_content: 'a: [' })).json.detail).toMatch(/^Invalid YAML: /);
   });
 
   it('serves the Log Viewer from the runs on disk, confined to the logs directory', async () => {
-    // Every run under ./logs (the slow run of the previous test included), newest first.
+    // Every run under ./logs (the slow and paced runs of the previous tests included), newest first.
     const all = (await call('GET', '/logs/runs?logs_path=./logs/')).json;
-    expect(all.length).toBe(2);
+    expect(all.length).toBe(3);
     expect(all[0].date >= all[1].date).toBe(true);
     const runs = (await call('GET', '/logs/runs?logs_path=./logs/openrouter_task_smoke')).json;
     expect(runs.length).toBe(1);

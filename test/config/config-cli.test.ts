@@ -99,6 +99,21 @@ describe('lmms-tui config show / set', () => {
 });
 
 describe('lmms-tui config export', () => {
+  it('refuses -o FILE (the harness\'s --output_path) instead of writing the YAML to stdout, and writes with -O', async () => {
+    const bad = await config(['export', '--model', 'llava', '--tasks', 'mme', '-o', 'run.yaml']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain("-o is the harness's --output_path");
+    expect(bad.stderr).toContain('-O FILE');
+    expect(() => readFileSync(path.join(dir, 'run.yaml'))).toThrow();
+    const ok = await config(['export', '--model', 'llava', '--tasks', 'mme', '-O', 'run.yaml', '-o', './logs']);
+    expect(ok.exitCode).toBe(0);
+    expect(parse(readFileSync(path.join(dir, 'run.yaml'), 'utf8'))).toEqual([{ model: 'llava', tasks: 'mme', output_path: './logs' }]);
+    const spelled = await config(['export', '--model', 'llava', '--tasks', 'mme', '--output_path', './logs']);
+    expect(spelled.exitCode).toBe(0);
+    expect(parse(spelled.stdout)).toEqual([{ model: 'llava', tasks: 'mme', output_path: './logs' }]);
+  });
+
   it('writes the YAML for the spec flags to stdout', async () => {
     const r = await config(['export', '--model', 'llava', '--tasks', 'mme,ai2d', '--seed', '3', '--env', 'HF_HOME=/c', '-b', '4']);
     expect(r.exitCode).toBe(0);

@@ -46,15 +46,15 @@ describe('config import (harness-facts §4.3)', () => {
     for (const e of entries) expect(validateSpec(e.spec)).toEqual([]);
   });
 
-  it('turns the env: section into env lines that bash expands as lmms-eval would, and says where they differ', () => {
+  it('turns the env: section into env lines (a ~ in a default is the home directory, as bash reads it unquoted), and says where they differ from lmms-eval', () => {
     const [entry] = importConfigYaml(LMMS_EXAMPLE);
-    expect(entry!.spec.env).toEqual(['HF_HOME="${HF_HOME:-~/.cache/huggingface}"', 'HF_TOKEN=hf_abc', 'NOTE="two words"']);
+    expect(entry!.spec.env).toEqual(['HF_HOME="${HF_HOME:-$HOME/.cache/huggingface}"', 'HF_TOKEN=hf_abc', 'NOTE="two words"']);
     expect(entry!.notes.join('\n')).toMatch(/HF_HOME: lmms-eval's loader leaves \$\{VAR:-default\} unexpanded/);
     const out = execFileSync('bash', ['-c', `unset HF_HOME; export ${entry!.spec.env!.join('; export ')}; printf '%s|%s' "$HF_HOME" "$NOTE"`], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: '/home/u' },
     });
-    expect(out).toBe('~/.cache/huggingface|two words');
+    expect(out).toBe('/home/u/.cache/huggingface|two words');
   });
 
   it('reports unknown keys with the reason the harness would give, and imports the rest', () => {

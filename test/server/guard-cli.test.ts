@@ -85,7 +85,7 @@ describe('job-id prefixes are resolved by the CLI', () => {
     const missing = await cli(['stop', none], env);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining(`no job matches "${none}"`)]);
     const bad = await cli(['cancel', 'zz!'], env);
-    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('"zz!" is not a job id')]);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('no job matches "zz!" (job ids are hexadecimal')]);
   });
 });
 

@@ -69,6 +69,13 @@ describe('server lifecycle', () => {
     const unknown = await cli(['show', 'abcdef'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no job matches "abcdef"');
+    // Not an id's shape at all: the same answer, not the server's schema wording.
+    for (const cmd of ['show', 'stop', 'logs']) {
+      const bad = await cli([cmd, 'zzzz'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('no job matches "zzzz"');
+      expect(bad.stderr).not.toMatch(/openapi|schema/);
+    }
     const usage = await cli(['logs'], env);
     expect(usage.code).toBe(2);
   });

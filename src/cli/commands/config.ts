@@ -58,7 +58,7 @@ export function registerConfig(program: Command, io: ConfigIO = processIO): Comm
 
   const exp = config
     .command('export')
-    .description('write the spec given by flags as a --config YAML (stdout, or -o FILE)')
+    .description('write the spec given by flags as a --config YAML (stdout, or -O FILE; -o is the harness\'s --output_path)')
     .option('-O, --out <file>', 'write to FILE (mode 0600) instead of stdout')
     .option('--force', 'overwrite an existing FILE')
     .option('--include-secrets', 'write secret values in clear (default: ${NAME} references for env lines and set-up exports, masked elsewhere)');
@@ -139,7 +139,25 @@ function reportNotes(io: ConfigIO, entries: readonly ConfigEntry[]): void {
   });
 }
 
+/** The arguments as typed (the root command keeps them), to tell `-o` from `--output_path`. */
+function typedArgs(cmd: Command): readonly string[] {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+}
+
 function runExport(io: ConfigIO, self: Command, opts: Record<string, unknown>): void {
+  // `-o FILE` reads like "output file" but is the harness's own `-o` (--output_path): without this the
+  // YAML went to stdout and FILE became the results directory of the exported spec.
+  const args = typedArgs(self);
+  const dashDash = args.indexOf('--');
+  const shortO = (dashDash < 0 ? args : args.slice(0, dashDash)).some((a) => a === '-o' || (/^-o./.test(a) && !a.startsWith('--')));
+  if (shortO && typeof opts.out !== 'string') {
+    throw new UserError(
+      `-o is the harness's --output_path (where results go), not the YAML file: nothing was written`,
+      `write the YAML to FILE with -O FILE (or --out FILE); to set output_path, spell it --output_path ${JSON.stringify(String(opts.output_path ?? 'DIR'))}`,
+    );
+  }
   const { extraArgs, problems: strays } = extraArgsOf(self);
   const spec = specFromOptions(opts, extraArgs);
   const problems = [...strays, ...validateSpec(spec)];

@@ -9,6 +9,7 @@ import { validateSpec } from '../../core/command/validate.js';
 import { formatProblems as problemLines, type Problem } from '../../core/errors.js';
 import { demoHarnessDir } from '../../core/paths.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
+import { addTaskCheckOption, checkTaskNames } from '../task-check.js';
 
 /** Where preview writes; tests pass their own to capture output without a child process. */
 export interface PreviewIO {
@@ -41,10 +42,12 @@ export function registerPreview(program: Command, io: PreviewIO = processIO): Co
     // Masking is the default now; the old opt-in flag is still accepted so scripts that pass it keep working.
     .addOption(new Option('--mask-secrets', 'secrets are masked by default; kept for old scripts').hideHelp());
   addSpecOptions(cmd);
-  cmd.action((_extra: unknown, opts: Record<string, unknown>, self: Command) => {
+  addTaskCheckOption(cmd);
+  cmd.action(async (_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     const { extraArgs, problems: strays } = extraArgsOf(self);
     const spec = specFromOptions(opts, extraArgs);
     const problems = [...strays, ...validateSpec(spec)];
+    if (problems.length === 0) problems.push(...(await checkTaskNames(spec, opts, { cwd: io.cwd(), note: (t) => io.err(t) })));
     if (problems.length > 0) {
       io.err(`lmms-tui preview: the spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${formatProblems(problems)}`);
       io.setExitCode(2);

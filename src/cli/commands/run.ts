@@ -14,6 +14,7 @@ import { followBytes, redactingWriter } from '../follow-bytes.js';
 import { specSecrets } from '../../core/redact.js';
 import { addHostOptions, hostOptions, type HostOptionValues } from '../host-options.js';
 import { addSpecOptions, extraArgsOf, specFromOptions } from '../spec-options.js';
+import { addTaskCheckOption, checkTaskNames } from '../task-check.js';
 import { action } from '../client-helpers.js';
 import { submitAndMaybeWait } from '../follow.js';
 import { formatProblems } from './preview.js';
@@ -26,10 +27,12 @@ export function registerRun(program: Command): Command {
     .option('--no-server', 'host the queue in this process instead of the per-user server (needs --wait to watch it)');
   addSpecOptions(cmd);
   addHostOptions(cmd);
+  addTaskCheckOption(cmd);
   cmd.action(action(async (_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     const { extraArgs, problems: strays } = extraArgsOf(self);
     const spec = specFromOptions(opts, extraArgs);
     const problems = [...strays, ...validateSpec(spec)];
+    if (problems.length === 0) problems.push(...(await checkTaskNames(spec, opts, { cwd: process.cwd(), note: (t) => process.stderr.write(t) })));
     if (problems.length) {
       process.stderr.write(`lmms-tui run: the spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${formatProblems(problems)}`);
       return 2;

@@ -41,7 +41,7 @@ export interface BuiltCommand {
 
 export const DEFAULT_MAIN_PROCESS_PORT = 29500;
 
-/** Flags whose values are paths: made absolute because the job runs in its own scratch directory. */
+/** Flags whose values are paths: made absolute, so the script means the same when pasted or run elsewhere. */
 const PATH_FLAGS = new Set(['output_path', 'include_path', 'config', 'use_cache', 'samples']);
 
 /** Throws ValidationError when the spec has problems, so an invalid command is never built. */
@@ -105,9 +105,9 @@ function prologue(spec: EvalSpec, opts: BuildOptions): string[] {
 }
 
 /**
- * The job runs in its own scratch directory, so a set-up line sourcing a relative path
- * (`source .venv/bin/activate`, `. env.sh`) would miss; its path is made absolute against the
- * launch directory. Anything else is kept verbatim.
+ * A set-up line sourcing a relative path (`source .venv/bin/activate`, `. env.sh`) has its path made
+ * absolute against the launch directory, so the script (pasted into a Slurm file, run elsewhere) still
+ * finds it. Anything else is kept verbatim.
  */
 function absoluteSetup(setup: string, cwd: string): string {
   const m = /^(\s*(?:source|\.)\s+)([^\s'"$~`;&|]+)(.*)$/.exec(setup);

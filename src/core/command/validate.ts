@@ -31,7 +31,7 @@ export function validateSpec(spec: EvalSpec): Problem[] {
     if (spec.model.trim() === '') add('model', 'model is empty', 'give a model name, e.g. hf or llava');
     else if (/\s/.test(spec.model)) add('model', 'model name contains whitespace', 'give the registry name; settings go in model_args');
   }
-  optionalText(add, 'model_args', spec.model_args);
+  if (optionalText(add, 'model_args', spec.model_args)) checkKeyValues(add, 'model_args', spec.model_args!);
   checkList(add, 'tasks', spec.tasks, true);
   if (optionalText(add, 'python', spec.python, 'give the interpreter path only') && /\s/.test(spec.python ?? '')) {
     add('python', `interpreter ${show(spec.python)} contains whitespace`, 'give the interpreter path only; set-up goes in setup');
@@ -45,6 +45,8 @@ export function validateSpec(spec: EvalSpec): Problem[] {
   if (spec.demo !== undefined && typeof spec.demo !== 'boolean') add('demo', 'demo must be true or false', 'set true or false');
 
   for (const flag of FLAGS) checkFlag(add, flag, spec[flag.name], harness);
+  if (typeof spec.gen_kwargs === 'string' && spec.gen_kwargs !== '' && !CONTROL.test(spec.gen_kwargs)) checkKeyValues(add, 'gen_kwargs', spec.gen_kwargs);
+  if (typeof spec.seed === 'string' && spec.seed !== '' && !CONTROL.test(spec.seed)) checkSeed(add, spec.seed);
   if (harness === 'lm-eval' && isSet(spec.samples) && isSet(spec.limit)) {
     add('samples', 'lm-eval does not allow samples together with limit', 'remove one of samples or limit');
   }
@@ -101,14 +103,67 @@ function checkFlag(add: Add, flag: FlagDef, value: unknown, harness: Harness | n
   }
 }
 
+/**
+ * `k=v,…` text as the harnesses split it: at every comma outside quotes, brackets and braces, then at
+ * the first `=`. An item without `=` (`pretrained=foo,bar` gives `bar`) means a comma inside a value was
+ * taken as the start of another argument, or an argument lost its value: the run would fail at start-up
+ * or run with other arguments than written. A JSON object (`{"temperature": 0}`) is left to the harness.
+ */
+function checkKeyValues(add: Add, field: 'model_args' | 'gen_kwargs', value: string): void {
+  if (value.trim().startsWith('{')) return;
+  const items: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let cur = '';
+  for (const c of value) {
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{' || c === '(') depth += 1;
+    else if ((c === ']' || c === '}' || c === ')') && depth > 0) depth -= 1;
+    else if (c === ',' && depth === 0) {
+      items.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  items.push(cur);
+  const example = field === 'model_args' ? 'pretrained=org/model,dtype=bfloat16' : 'temperature=0,max_new_tokens=128';
+  items.forEach((item, i) => {
+    const t = item.trim();
+    if (t === '') return; // a trailing or doubled comma: skipped by the harness
+    const eq = t.indexOf('=');
+    if (eq < 0) {
+      const prev = i > 0 ? items[i - 1]!.trim() : '';
+      const what = prev.includes('=') ? `${show(t)} has no "=": the harness splits ${field} at every comma, so it reads ${show(prev)} and then an argument ${show(t)}` : `${show(t)} has no "=" (${field} is key=value pairs)`;
+      add(field, what, `write key=value pairs separated by commas, e.g. ${example}; a value holding a comma goes in quotes or brackets`);
+    } else if (eq === 0) {
+      add(field, `${show(t)} has no key before "="`, `write key=value pairs, e.g. ${example}`);
+    }
+  });
+}
+
+/** Both harnesses read --seed as one int, or 3-4 comma items each an int or None. */
+function checkSeed(add: Add, value: string): void {
+  const items = value.split(',').map((x) => x.trim());
+  const bad = items.filter((x) => x !== 'None' && !/^[+-]?\d+$/.test(x));
+  if (bad.length || (items.length !== 1 && items.length !== 3 && items.length !== 4)) {
+    const why = bad.length ? `${show(bad[0])} is not a whole number or None` : `it has ${items.length} items`;
+    add('seed', `seed ${show(value)}: ${why}`, 'use one whole number (e.g. 42) or 3-4 comma items, each a whole number or None (python, numpy, torch[, fewshot]), e.g. 0,1234,1234,1234');
+  }
+}
+
 function checkLimit(add: Add, value: unknown, harness: Harness | null): void {
-  const allFix = harness === 'lm-eval' ? 'omit limit to run all docs' : 'use -1 or omit limit to run all docs';
+  const allowed = harness === 'lm-eval'
+    ? 'a count above 0 (e.g. 100) or a fraction between 0 and 1 (e.g. 0.1); omit limit to run all documents'
+    : 'a count above 0 (e.g. 100), a fraction between 0 and 1 (e.g. 0.1), or -1 (or no limit) for all documents';
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    add('limit', Number.isNaN(value) ? 'limit is not a number' : `limit ${show(value)} is not a number`, 'use a count (e.g. 100) or a fraction below 1 (e.g. 0.1)');
+    add('limit', Number.isNaN(value) ? 'limit is not a number' : `limit ${show(value)} is not a number`, `use ${allowed}`);
   } else if (value === -1 && harness !== 'lm-eval') {
     return; // lmms-eval's "all documents"
   } else if (value <= 0) {
-    add('limit', `limit ${value} is not above 0`, `use a count or a fraction below 1; ${allFix}`);
+    add('limit', `limit ${value} is not allowed`, `use ${allowed}`);
   } else if (value > 1 && !Number.isInteger(value)) {
     // The harness would silently truncate 2.5 to 2: neither the fraction nor the count the user meant.
     add('limit', `limit ${value} is neither a fraction below 1 nor a whole count`, 'use a whole count (e.g. 2) or a fraction below 1');

@@ -11,7 +11,7 @@ export { buildIndex, type BuildOptions, type BuildResult } from './build.js';
 export { discoveryCacheDir } from './cache.js';
 export { fnmatch } from './fnmatch.js';
 export { clearProbeCache, demoEnv, locateHarness, probePython, type HarnessLocation, type LocateOptions, type PythonProbe } from './locate.js';
-export { loadTaskIndex, type LoadedTaskIndex, type LoadTaskIndexOptions } from './load.js';
+export { loadTaskIndex, NoCachedIndexError, type LoadedTaskIndex, type LoadTaskIndexOptions } from './load.js';
 export { listModels, parseModelRegistry, type ListModelsOptions, type ModelInfo, type ModelKind } from './models.js';
 export { defaultPython, type PythonTarget } from './python.js';
 export { entryMap, expandName, matchNames, resolveTasks, splitTaskItems, type ResolveResult } from './resolve.js';

@@ -38,6 +38,13 @@ export interface LoadTaskIndexOptions extends PythonTarget {
   probeMaxAgeMs?: number;
   /** Build slice length (ms) between yields to the event loop. */
   sliceMs?: number;
+  /**
+   * false: serve a cached index without starting the background revalidation (which asks Python again);
+   * for a one-shot check that only needs a fresh index when the cached one disagrees. Default true.
+   */
+  revalidate?: boolean;
+  /** Serve only a cached index; without one, reject instead of asking Python (which runs `setup`). */
+  cachedOnly?: boolean;
   /** Errors of the background revalidation (the promise itself never rejects). */
   onRevalidateError?: (err: unknown) => void;
 }
@@ -122,6 +129,14 @@ async function revalidate(ctx: Ctx, served: CachedIndex): Promise<TaskIndex | nu
   }
 }
 
+/** loadTaskIndex with `cachedOnly` found no cached index for the request. */
+export class NoCachedIndexError extends Error {
+  constructor() {
+    super('no task index is cached for this interpreter and set-up line yet');
+    this.name = 'NoCachedIndexError';
+  }
+}
+
 export async function loadTaskIndex(opts: LoadTaskIndexOptions): Promise<LoadedTaskIndex> {
   const env = opts.env ?? process.env;
   const base = opts.cwd ?? process.cwd();
@@ -140,8 +155,9 @@ export async function loadTaskIndex(opts: LoadTaskIndexOptions): Promise<LoadedT
   if (!opts.refresh && !opts.location) {
     const pointer = readPointer(ctx.dir, request);
     const cached = pointer ? readIndexCache(ctx.dir, pointer.key) : null;
-    if (cached) return { index: cached.index, location: cached.location, fromCache: true, revalidate: revalidate(ctx, cached) };
+    if (cached) return { index: cached.index, location: cached.location, fromCache: true, revalidate: opts.revalidate === false ? Promise.resolve(null) : revalidate(ctx, cached) };
   }
+  if (opts.cachedOnly) throw new NoCachedIndexError();
   const location = await locate(ctx);
   if (!opts.refresh) {
     const cached = readIndexCache(ctx.dir, indexKey(location, includePaths, opts.cwd));

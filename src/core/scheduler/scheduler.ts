@@ -514,7 +514,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.store.saveLaunch(job);
     this.opts.onLaunchStep?.('persisted', job);
     const launch = this.runner
-      .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work'), cgroup, logCapBytes: this.opts.logCapBytes ?? DEFAULT_LOG_CAP })
+      // In the directory it was submitted from, as `python -m lmms_eval` typed there (and the preview pasted
+      // there) would run: relative paths in env lines and model_args mean the same, and `show` reports it.
+      .launchJob({ jobDir: dir, script, env, cwd: job.cwd, cgroup, logCapBytes: this.opts.logCapBytes ?? DEFAULT_LOG_CAP })
       .then((launched: LaunchedJob) => {
         this.opts.onLaunchStep?.('spawned', job, launched.pid);
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
