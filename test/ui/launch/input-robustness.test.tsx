@@ -73,8 +73,8 @@ describe('size limits', () => {
     await h.tui.waitFor(() => h!.tui.ui.getState().flash !== null, 2000, 'a message');
     expect(h.tui.ui.getState().flash?.text).toMatch(/^model_args: 1,048,576-character paste refused \(limit 64 KiB\)$/);
     expect(h.store.getState().editing!.draft).toBe('');
-    await h.tui.press('C-u', 'o', 'k', 'Enter');
-    await h.tui.find('--model_args ok');
+    await h.tui.press('C-u', 'a', '=', '1', 'Enter');
+    await h.tui.find('--model_args a=1');
   });
 
   it('refuses an env paste over 1 MiB in all, and takes one under it', async () => {
