@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Problem } from '../core/errors.js';
+import { redactData, redactSecrets } from '../core/redact.js';
 
 export type Loc = (string | number)[];
 
@@ -29,7 +30,9 @@ export class FastApiError extends Error {
 }
 
 export const httpError = (status: number, detail: string): FastApiError => new FastApiError(status, detail);
-export const unprocessable = (details: ErrorDetail[]): FastApiError => new FastApiError(422, details);
+// pydantic echoes the offending input back; a refused env_vars map or env line must not carry a token out.
+export const unprocessable = (details: ErrorDetail[]): FastApiError =>
+  new FastApiError(422, details.map((d) => ({ ...d, input: redactData(d.input), ...(d.ctx ? { ctx: redactData(d.ctx) as Record<string, unknown> } : {}) })));
 
 /** A body fastify could not give us as JSON: kept so the handler can answer as FastAPI would. */
 export class RawBody {
@@ -215,7 +218,10 @@ export function problemDetails(problems: readonly Problem[], fieldMap: Record<st
     const field = fieldMap[specField];
     const message = `${p.message} (${p.fix})`;
     const loc: Loc = field ? ['body', field] : ['body'];
-    return { type: 'value_error', loc, msg: `Value error, ${message}`, input: field ? body[field] ?? null : body, ctx: { error: message } };
+    // The offending input is echoed back, as pydantic does: masked by the core rule (a refused env_vars
+    // text holds its other lines too, tokens included).
+    const shown = redactSecrets(message);
+    return { type: 'value_error', loc, msg: `Value error, ${shown}`, input: redactData(field ? body[field] ?? null : body), ctx: { error: shown } };
   });
 }
 

@@ -305,6 +305,14 @@ function redactValue(key: string | null, v: unknown, secrets: readonly string[])
   return v;
 }
 
+/**
+ * Any JSON-like value with secrets masked by the same rule: secret-named keys at any depth, `NAME=value`
+ * text, token shapes. For values a face echoes back from a request (a 422 body's `input`).
+ */
+export function redactData(value: unknown): unknown {
+  return redactValue(null, value, []);
+}
+
 /** Values of the secret-named variables of an environment map become MASK; other values are kept. */
 export function redactEnvMap(env: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

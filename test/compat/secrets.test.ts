@@ -116,6 +116,13 @@ describe('lmms-tui web', () => {
     expect(leaks(ran).sort()).toEqual([...CLEAR].sort());
   });
 
+  it('a refused /eval/start (a bad env line beside a token) echoes the form back with its secrets masked', async () => {
+    const refused = await call('POST', '/eval/start', form({ env_vars: `export HF_TOKEN=${HF}\n1BAD=x` }));
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('1BAD');
+    expect(leaks(refused.text)).toEqual([]);
+  });
+
   it('/eval/export-yaml writes ${VAR} references and a masked api_key unless ?reveal=1', async () => {
     const y = await call('POST', '/eval/export-yaml', form());
     expect(leaks(y.text)).toEqual([]);
