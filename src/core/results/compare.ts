@@ -104,6 +104,20 @@ export function compareRuns(inputs: readonly CompareInput[], opts: CompareOption
     scoresCache.set(key, s);
     return s;
   };
+  // A group's n is its members' (n-samples lists tasks only), for the MDE of group rows.
+  const groupN = (s: ResultsSummary, task: string, depth = 0): number | null => {
+    const own = s.samples[task];
+    if (own !== undefined && own !== null) return own;
+    const members = s.groupSubtasks[task] ?? [];
+    if (!members.length || depth > 8) return null;
+    let sum = 0;
+    for (const m of members) {
+      const n = groupN(s, m, depth + 1);
+      if (n === null) return null;
+      sum += n;
+    }
+    return sum;
+  };
   const methods = new Set<Method>();
   const rows: CompareRow[] = [];
   try {
@@ -121,7 +135,7 @@ export function compareRuns(inputs: readonly CompareInput[], opts: CompareOption
       const base = values[baseline];
       const cells: CompareCell[] = values.map((r, i) => {
         const value = r ? (r.value as number) : null;
-        const cell: CompareCell = { value, stderr: r?.stderr ?? null, n: r?.n_samples ?? null, delta: null, stat: null, mde: null };
+        const cell: CompareCell = { value, stderr: r?.stderr ?? null, n: r?.n_samples ?? (r && head.group ? groupN(inputs[i]!.summary, head.task) : null), delta: null, stat: null, mde: null };
         if (value === null) return cell;
         const bounded = value >= 0 && value <= 1;
         if (i === baseline || !base) {
@@ -132,8 +146,9 @@ export function compareRuns(inputs: readonly CompareInput[], opts: CompareOption
         const bv = base.value as number;
         cell.delta = value - bv;
         let stat: DeltaStat | null = null;
-        let mdeN: number | null = cell.n !== null && base.n_samples !== null ? Math.min(cell.n, base.n_samples) : (cell.n ?? base.n_samples);
-        let sdA: number | null = base.stderr !== null && base.n_samples ? base.stderr * Math.sqrt(base.n_samples) : null;
+        const baseN = base.n_samples ?? (head.group ? groupN(inputs[baseline]!.summary, head.task) : null);
+        let mdeN: number | null = cell.n !== null && baseN !== null ? Math.min(cell.n, baseN) : (cell.n ?? baseN);
+        let sdA: number | null = base.stderr !== null && baseN ? base.stderr * Math.sqrt(baseN) : null;
         let sdB: number | null = cell.stderr !== null && cell.n ? cell.stderr * Math.sqrt(cell.n) : null;
         let rho: number | null = null;
         const fa = inputs[baseline]!.run.samplesFiles[head.task];

@@ -307,7 +307,9 @@ export function indexRuns(opts: RunIndexOptions = {}): RunIndex {
     runs.push({ ...run, jobId: job?.jobId ?? null, samplesFiles: samplesFor(file, found.samples.get(dir) ?? []) });
   }
   if (parsed > 0 || Object.keys(cache.files).length !== Object.keys(next.files).length) writeCache(cacheFile, next);
-  runs.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.file < b.file ? 1 : -1));
+  // Newest first by the harness's own start time (mtime when the file has none, e.g. unreadable).
+  const when = (r: RunInfo): string => r.date ?? new Date(r.mtimeMs).toISOString();
+  runs.sort((a, b) => (when(a) < when(b) ? 1 : when(a) > when(b) ? -1 : b.mtimeMs - a.mtimeMs || (a.file < b.file ? 1 : -1)));
   return { runs, problems, parsed, fromCache };
 }
 

@@ -1,0 +1,117 @@
+/**
+ * What the faces (CLI `lmms-tui results …`, the API's /api/v1/results routes, the TUI) ask of the results
+ * workbench, in one place: the index over the jobs and the user's folders, a run with its metrics, a page of
+ * samples, a comparison. Each face only formats.
+ */
+import { UserError } from '../errors.js';
+import { openSettings } from '../settings.js';
+import { compareRuns, type CompareOptions, type Comparison } from './compare.js';
+import { metricTree, readMetrics, type TreeRow } from './parse.js';
+import { findRun, indexRuns, type RunIndex, type RunInfo } from './runs.js';
+import { parseMetricFilter, SamplesFile, type Page, type Progress } from './samples.js';
+
+export interface WorkbenchOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Extra folders for this call, besides the persisted ones. */
+  folders?: readonly string[];
+}
+
+export interface RunFilter {
+  model?: string;
+  task?: string;
+  /** Runs dated on or after this (ISO date or date-time prefix compared as text, e.g. 2026-12-01). */
+  since?: string;
+  harness?: string;
+  sort?: 'date' | 'model';
+}
+
+export function resultsFolders(env: NodeJS.ProcessEnv = process.env): string[] {
+  return openSettings({ env }).resultsFolders();
+}
+
+export function loadIndex(opts: WorkbenchOptions = {}): RunIndex {
+  const env = opts.env ?? process.env;
+  return indexRuns({ env, folders: [...resultsFolders(env), ...(opts.folders ?? [])] });
+}
+
+export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
+  const lc = (s: string | null | undefined): string => (s ?? '').toLowerCase();
+  let out = runs.filter(
+    (r) =>
+      (!f.model || lc(r.model).includes(lc(f.model)) || lc(r.modelType).includes(lc(f.model))) &&
+      (!f.task || [...r.tasks, ...r.groups.map((g) => g.name)].some((t) => lc(t).includes(lc(f.task)))) &&
+      (!f.harness || r.harness === f.harness) &&
+      (!f.since || (r.date ?? new Date(r.mtimeMs).toISOString()) >= f.since),
+  );
+  if (f.sort === 'model') out = [...out].sort((a, b) => lc(a.model).localeCompare(lc(b.model)) || b.mtimeMs - a.mtimeMs);
+  return out;
+}
+
+export interface RunDetail {
+  run: RunInfo;
+  metrics: TreeRow[];
+}
+
+export function showRun(ref: string, opts: WorkbenchOptions = {}): RunDetail {
+  const run = findRun(loadIndex(opts).runs, ref);
+  if (run.error) return { run, metrics: [] };
+  return { run, metrics: metricTree(readMetrics(run.file)) };
+}
+
+export interface SamplesQuery {
+  offset?: number;
+  limit?: number;
+  /** `acc=0`, `exact_match<1`. */
+  where?: string;
+  search?: string;
+  onProgress?: Progress;
+}
+
+export interface SamplesAnswer extends Page {
+  run: string;
+  task: string;
+  file: string;
+  metrics: string[];
+}
+
+/** The samples file of a run's task; a UserError naming the tasks that have one otherwise. */
+export function samplesFileOf(run: RunInfo, task: string): string {
+  const file = run.samplesFiles[task];
+  if (file) return file;
+  const have = Object.keys(run.samplesFiles);
+  throw new UserError(
+    `run ${run.id} has no samples file for task "${task}"`,
+    have.length ? `tasks with samples: ${have.join(', ')}` : 'the run did not log samples: run it with --log_samples',
+  );
+}
+
+export function readSamples(ref: string, task: string, q: SamplesQuery = {}, opts: WorkbenchOptions = {}): SamplesAnswer {
+  const run = findRun(loadIndex(opts).runs, ref);
+  const file = samplesFileOf(run, task);
+  const sf = SamplesFile.open(file, { env: opts.env, onProgress: q.onProgress });
+  try {
+    const filter = { ...(q.where ? { metric: parseMetricFilter(q.where) } : {}), ...(q.search ? { search: q.search } : {}) };
+    const page = sf.page(Math.max(0, q.offset ?? 0), Math.min(1000, Math.max(1, q.limit ?? 20)), filter);
+    return { run: run.id, task, file, metrics: sf.metricNames(), ...page };
+  } finally {
+    sf.close();
+  }
+}
+
+export interface CompareQuery extends Omit<CompareOptions, 'baseline' | 'env'> {
+  /** A run reference (one of `refs`) to use as the baseline; default the first. */
+  baseline?: string;
+}
+
+export function compareRefs(refs: readonly string[], q: CompareQuery = {}, opts: WorkbenchOptions = {}): Comparison {
+  if (refs.length < 2) throw new UserError('compare needs at least two runs', 'give two or more run ids from `lmms-tui results list`');
+  const { runs } = loadIndex(opts);
+  const picked = refs.map((r) => findRun(runs, r));
+  for (const p of picked) if (p.error) throw new UserError(`run ${p.id} (${p.file}) cannot be read: ${p.error}`);
+  const baseline = q.baseline === undefined ? 0 : picked.findIndex((p) => p.id === findRun(runs, q.baseline!).id);
+  if (baseline < 0) throw new UserError(`baseline "${q.baseline}" is not one of the compared runs`, 'give one of the run ids being compared');
+  return compareRuns(
+    picked.map((run) => ({ run, summary: readMetrics(run.file) })),
+    { ...q, baseline, env: opts.env },
+  );
+}
