@@ -14,6 +14,18 @@ export interface WorkbenchOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra folders for this call, besides the persisted ones. */
   folders?: readonly string[];
+  /**
+   * Only a full run id or a full job id names a run (the API): a caller that can only guess must not get
+   * far with one-character prefixes or arbitrary file paths.
+   */
+  exact?: boolean;
+}
+
+function pick(runs: readonly RunInfo[], ref: string, opts: WorkbenchOptions): RunInfo {
+  if (!opts.exact) return findRun(runs, ref);
+  const hit = runs.find((r) => r.id === ref.toLowerCase()) ?? runs.find((r) => r.jobId === ref.toLowerCase());
+  if (!hit) throw new UserError(`no run "${ref}"`, 'send a full run id (GET /api/v1/results/runs lists them) or a full job id');
+  return hit;
 }
 
 export interface RunFilter {
@@ -53,7 +65,7 @@ export interface RunDetail {
 }
 
 export function showRun(ref: string, opts: WorkbenchOptions = {}): RunDetail {
-  const run = findRun(loadIndex(opts).runs, ref);
+  const run = pick(loadIndex(opts).runs, ref, opts);
   if (run.error) return { run, metrics: [] };
   return { run, metrics: metricTree(readMetrics(run.file)) };
 }
@@ -86,7 +98,7 @@ export function samplesFileOf(run: RunInfo, task: string): string {
 }
 
 export function readSamples(ref: string, task: string, q: SamplesQuery = {}, opts: WorkbenchOptions = {}): SamplesAnswer {
-  const run = findRun(loadIndex(opts).runs, ref);
+  const run = pick(loadIndex(opts).runs, ref, opts);
   const file = samplesFileOf(run, task);
   const sf = SamplesFile.open(file, { env: opts.env, onProgress: q.onProgress });
   try {
@@ -106,9 +118,9 @@ export interface CompareQuery extends Omit<CompareOptions, 'baseline' | 'env'> {
 export function compareRefs(refs: readonly string[], q: CompareQuery = {}, opts: WorkbenchOptions = {}): Comparison {
   if (refs.length < 2) throw new UserError('compare needs at least two runs', 'give two or more run ids from `lmms-tui results list`');
   const { runs } = loadIndex(opts);
-  const picked = refs.map((r) => findRun(runs, r));
+  const picked = refs.map((r) => pick(runs, r, opts));
   for (const p of picked) if (p.error) throw new UserError(`run ${p.id} (${p.file}) cannot be read: ${p.error}`);
-  const baseline = q.baseline === undefined ? 0 : picked.findIndex((p) => p.id === findRun(runs, q.baseline!).id);
+  const baseline = q.baseline === undefined ? 0 : picked.findIndex((p) => p.id === pick(runs, q.baseline!, opts).id);
   if (baseline < 0) throw new UserError(`baseline "${q.baseline}" is not one of the compared runs`, 'give one of the run ids being compared');
   return compareRuns(
     picked.map((run) => ({ run, summary: readMetrics(run.file) })),
