@@ -62,15 +62,15 @@ describe('SamplesFile', () => {
 
   it('keeps the line index on disk for the next open, and rebuilds it when the file changes', () => {
     const file = path.join(logs, 'lm-eval/out/EleutherAI__pythia-160m/samples_squad_f1_2026-12-01T10-10-10.123456.jsonl');
-    const a = SamplesFile.open(file, { env });
+    const a = SamplesFile.open(file, { env, persist: true });
     a.close();
     expect(a.fromCache).toBe(false);
-    const b = SamplesFile.open(file, { env });
+    const b = SamplesFile.open(file, { env, persist: true });
     expect(b.fromCache).toBe(true);
     expect(b.page(49, 1).samples[0]!.docId).toBe(49);
     b.close();
     writeFileSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 10).join('\n') + '\n');
-    const c = SamplesFile.open(file, { env });
+    const c = SamplesFile.open(file, { env, persist: true });
     expect(c.fromCache).toBe(false);
     expect(c.total).toBe(10);
     c.close();

@@ -53,6 +53,7 @@ export type Progress = (p: { bytes: number; total: number }) => void;
 
 const CHUNK = 4 << 20;
 const INDEX_SCHEMA = 1;
+const PERSIST_MIN_BYTES = 4 << 20;
 /** Keys of a record that are not metrics even when numeric. */
 const NOT_METRIC = new Set(['doc_id', 'line', 'idx', 'index', 'id']);
 const MEDIA = /\.(?:png|jpe?g|gif|webp|bmp|tiff?|mp4|avi|mov|mkv|webm|wav|mp3|flac|ogg|m4a)$/i;
@@ -139,7 +140,7 @@ function indexFileFor(file: string, env: NodeJS.ProcessEnv): string {
 export interface OpenSamplesOptions {
   onProgress?: Progress;
   env?: NodeJS.ProcessEnv;
-  /** Keep the line index on disk (default true). */
+  /** Keep the line index on disk (default: for files of 4 MiB and more; a small file is indexed faster than the index is read). */
   persist?: boolean;
 }
 
@@ -167,7 +168,7 @@ export class SamplesFile {
     try {
       const st = fstatSync(fd);
       const env = opts.env ?? process.env;
-      const persist = opts.persist !== false;
+      const persist = opts.persist ?? st.size >= PERSIST_MIN_BYTES;
       const idxFile = indexFileFor(file, env);
       const key = `${INDEX_SCHEMA}:${st.ino}:${st.size}:${st.mtimeMs}`;
       if (persist) {
