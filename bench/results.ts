@@ -100,8 +100,8 @@ const cli = path.join(REPO, 'dist', 'cli.js');
 if (existsSync(cli)) {
   const nodeStart = time(() => execFileSync(process.execPath, ['-e', '']));
   line('baseline: node -e "" (process start)', nodeStart);
-  const proc = time(() => execFileSync(process.execPath, [cli, 'results', 'list', '--folder', logs, '--json'], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] }));
-  line('warm `lmms-tui results list --json`, whole process', proc, nodeStart);
+  const proc = time(() => execFileSync(process.execPath, [cli, 'results', 'list', '--folder', logs], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] }));
+  line('warm `lmms-tui results list` (the table), whole process', proc, nodeStart);
 } else console.log('  (dist/cli.js missing: run `npm run build` for the whole-process figure)');
 
 // ---- 2. samples --------------------------------------------------------------------------------------

@@ -251,14 +251,21 @@ export class SamplesFile {
     const out = new Map<string, number>();
     const BATCH = 8192;
     for (let from = 0; from < this.total; from += BATCH) {
-      const texts = this.rawLines(from, from + BATCH);
-      for (let i = 0; i < texts.length; i++) {
-        const s = parseLine(texts[i]!, from + i, false);
-        if (s.docId === null) continue;
+      for (const text of this.rawLines(from, from + BATCH)) {
+        // Only the three fields the statistics need: no normalising of the whole record.
+        let rec: Record<string, unknown>;
+        try {
+          rec = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          continue; // a truncated line has no score
+        }
+        const doc = rec.doc_id;
+        if (typeof doc !== 'number' && typeof doc !== 'string') continue;
         // lm-eval writes one line per doc and filter: keep the asked one (or the first seen).
-        if (filter && s.filter !== null && s.filter !== filter) continue;
-        const v = s.metrics[metric];
-        const key = String(s.docId);
+        if (filter && typeof rec.filter === 'string' && rec.filter !== filter) continue;
+        const raw = rec[metric];
+        const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : typeof raw === 'boolean' ? (raw ? 1 : 0) : undefined;
+        const key = String(doc);
         if (v !== undefined && !out.has(key)) out.set(key, v);
       }
     }
