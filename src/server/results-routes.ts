@@ -41,6 +41,7 @@ const samplesQuery: Schema = {
     limit: str('samples per page, 1-1000 (default 20)', { pattern: '^\\d{1,4}$' }),
     where: str('metric filter, e.g. acc=0 or exact_match<1'),
     search: str('case-insensitive text searched in the whole record'),
+    rerun: str('1: also answer `rerun`, the spec that re-runs every matching doc', { enum: ['0', '1', 'true', 'false'] }),
   },
 };
 const compareProps: Record<string, Schema> = {
@@ -123,7 +124,7 @@ export function registerResultsRoutes(app: FastifyInstance, ctx: ServerContext, 
     async (req) => {
       const p = req.params as { run: string; task: string };
       const q = req.query as Query;
-      return readSamples(p.run, p.task, { offset: q.offset ? Number(q.offset) : 0, limit: q.limit ? Number(q.limit) : 20, where: q.where, search: q.search }, opts);
+      return readSamples(p.run, p.task, { offset: q.offset ? Number(q.offset) : 0, limit: q.limit ? Number(q.limit) : 20, where: q.where, search: q.search, rerun: q.rerun === '1' || q.rerun === 'true' }, opts);
     },
   );
 

@@ -72,6 +72,26 @@ describe('lmms-tui results', () => {
     expect(badWhere.code).toBe(2);
   });
 
+  it('samples --rerun: lm-eval gets exactly the docs (--samples), lmms-eval the covering --offset/--limit, said so', async () => {
+    const { runs } = await json(['results', 'list', '--model', 'pythia-160m']);
+    const lme = runs[0];
+    const file = lme.samplesFiles.arc_easy;
+    const wrong = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.acc === 0).map((r) => r.doc_id);
+    const r = await cli(['results', 'samples', lme.id, 'arc_easy', '--where', 'acc=0', '--rerun'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`--samples '${JSON.stringify({ arc_easy: wrong })}'`);
+    expect(r.stdout).toMatch(/^lmms-tui run --harness lm-eval -M hf -a pretrained=EleutherAI\/pythia-160m,dtype=float16 -t arc_easy --log_samples/);
+    const popeWrong = readFileSync(path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.pope_accuracy === 0).map((x) => x.doc_id);
+    const lo = Math.min(...popeWrong);
+    const hi = Math.max(...popeWrong);
+    const m = await cli(['results', 'samples', runA, 'pope', '--where', 'pope_accuracy=0', '--rerun'], env);
+    expect(m.stdout).toContain(`--offset ${lo} --limit ${hi - lo + 1}`);
+    expect(m.stdout).toContain(`lmms-eval has no --samples: --offset ${lo} --limit ${hi - lo + 1} re-runs docs ${lo}-${hi}, ${hi - lo + 1 - popeWrong.length} more than the ${popeWrong.length} chosen`);
+    // The recorded api_key stays masked, and the command says to put it back.
+    expect(m.stdout).toContain('model_args hold masked secrets');
+    expect(m.stdout).not.toContain('sk-abcdefghij');
+  });
+
   it('compare prints the matrix with methods and MDE; export writes every format', async () => {
     const c = await json(['results', 'compare', runA, runB]);
     expect(c.runs.map((r: { id: string }) => r.id)).toEqual([runA, runB]);

@@ -11,6 +11,8 @@ import { compareLegend, EXPORT_FORMATS, exportComparison, runLabels, textChart, 
 import type { Comparison } from '../../core/results/compare.js';
 import { compareRefs, filterRuns, loadIndex, readSamples, showRun, type CompareQuery } from '../../core/results/service.js';
 import { openSettings } from '../../core/settings.js';
+import { shellJoin } from '../../core/command/quote.js';
+import { MASK } from '../../core/redact.js';
 import { formatDuration } from '../../core/format.js';
 import { UserError } from '../../core/errors.js';
 import { action as baseAction, guardEpipe, printJson, table, usageExit, UsageError, writeOut } from '../client-helpers.js';
@@ -146,14 +148,23 @@ export function registerResults(program: Command): void {
     .option('--page-size <n>', 'samples per page (max 1000)', '20')
     .option('--where <expr>', 'only samples whose metric matches, e.g. acc=0 (wrong answers), exact_match<1')
     .option('--search <text>', 'only samples containing this text anywhere (case-insensitive)')
+    .option('--rerun', 'print the `lmms-tui run` command that re-runs every matching doc (lm-eval: --samples; lmms-eval: the covering --offset/--limit)')
     .option('--json', 'print the page as JSON')
     .action(
-      action(async (ref: string, task: string, o: { folder: string[]; page: string; pageSize: string; where?: string; search?: string; json?: boolean }) => {
+      action(async (ref: string, task: string, o: { folder: string[]; page: string; pageSize: string; where?: string; search?: string; rerun?: boolean; json?: boolean }) => {
         guardEpipe();
         const size = intOpt('--page-size', o.pageSize, 20);
         const page = Math.max(1, intOpt('--page', o.page, 1));
-        const ans = readSamples(ref, task, { offset: (page - 1) * size, limit: size, where: o.where, search: o.search, onProgress: progress() }, { folders: o.folder });
+        const ans = readSamples(ref, task, { offset: (page - 1) * size, limit: size, where: o.where, search: o.search, rerun: o.rerun, onProgress: progress() }, { folders: o.folder });
         if (o.json) return void (await printJson(ans));
+        if (ans.rerun) {
+          const s = ans.rerun.spec;
+          const args = ['lmms-tui', 'run', '--harness', s.harness, '-M', s.model, ...(s.model_args ? ['-a', s.model_args] : []), '-t', task, '--log_samples'];
+          if (s.samples) args.push('--samples', s.samples);
+          if (s.offset !== undefined) args.push('--offset', String(s.offset), '--limit', String(s.limit));
+          const masked = s.model_args?.includes(MASK) ? '\n# model_args hold masked secrets: put the real values back (or pass them through --env) before running' : '';
+          return void (await writeOut(`${shellJoin(args)}\n# ${ans.rerun.note}${masked}\n`));
+        }
         const out: string[] = [];
         for (const s of ans.samples) {
           if (s.error) {

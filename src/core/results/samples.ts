@@ -246,6 +246,11 @@ export class SamplesFile {
     return { total: this.total, matched, offset, samples };
   }
 
+  /** The doc ids of every line that matches (for "re-run these docs"). */
+  docIds(filter: SampleFilter = {}): (string | number)[] {
+    return this.page(0, Number.MAX_SAFE_INTEGER, filter).samples.map((s) => s.docId).filter((d): d is string | number => d !== null);
+  }
+
   /** Every line's score for one metric, by doc id (the paired statistics of compare use it). */
   scores(metric: string, filter?: string | null): Map<string, number> {
     const out = new Map<string, number>();

@@ -77,6 +77,8 @@ export interface SamplesQuery {
   where?: string;
   search?: string;
   onProgress?: Progress;
+  /** Also plan a re-run of every matching doc (rerunPlan). */
+  rerun?: boolean;
 }
 
 export interface SamplesAnswer extends Page {
@@ -84,6 +86,8 @@ export interface SamplesAnswer extends Page {
   task: string;
   file: string;
   metrics: string[];
+  /** With `rerun`: how to re-run the matching docs. */
+  rerun?: RerunPlan;
 }
 
 /** The samples file of a run's task; a UserError naming the tasks that have one otherwise. */
@@ -104,7 +108,8 @@ export function readSamples(ref: string, task: string, q: SamplesQuery = {}, opt
   try {
     const filter = { ...(q.where ? { metric: parseMetricFilter(q.where) } : {}), ...(q.search ? { search: q.search } : {}) };
     const page = sf.page(Math.max(0, q.offset ?? 0), Math.min(1000, Math.max(1, q.limit ?? 20)), filter);
-    return { run: run.id, task, file, metrics: sf.metricNames(), ...page };
+    const rerun = q.rerun ? rerunPlan(run, task, sf.docIds(filter)) : undefined;
+    return { run: run.id, task, file, metrics: sf.metricNames(), ...page, ...(rerun ? { rerun } : {}) };
   } finally {
     sf.close();
   }
@@ -126,4 +131,36 @@ export function compareRefs(refs: readonly string[], q: CompareQuery = {}, opts:
     picked.map((run) => ({ run, summary: readMetrics(run.file) })),
     { ...q, baseline, env: opts.env },
   );
+}
+
+export interface RerunPlan {
+  /** The spec to launch (model_args as recorded, secrets masked: fill them in before running). */
+  spec: { harness: 'lmms-eval' | 'lm-eval'; model: string; model_args?: string; tasks: string[]; samples?: string; offset?: number; limit?: number; log_samples: true };
+  docIds: (string | number)[];
+  /** Exact for lm-eval (`--samples`); for lmms-eval the contiguous range covering the docs, and this says so. */
+  note: string;
+}
+
+/**
+ * "Re-run these docs": lm-eval takes `--samples '{task: [ids]}'` (exclusive with --limit) and evaluates exactly
+ * those docs. lmms-eval has no such flag; the closest honest equivalent is `--offset first --limit span`, the
+ * contiguous range from the first to the last chosen doc, which also re-runs the docs between them.
+ */
+export function rerunPlan(run: RunInfo, task: string, docIds: readonly (string | number)[]): RerunPlan {
+  if (docIds.length === 0) throw new UserError('no samples match, so there is nothing to re-run', 'loosen --where / --search');
+  const base = { model: run.modelType ?? run.model ?? '', ...(run.modelArgs ? { model_args: run.modelArgs } : {}), tasks: [task], log_samples: true as const };
+  if (run.harness === 'lm-eval') {
+    const ids = docIds.map((d) => (typeof d === 'number' ? d : Number(d))).filter((d) => Number.isInteger(d));
+    return { spec: { harness: 'lm-eval', ...base, samples: JSON.stringify({ [task]: ids }) }, docIds: ids, note: `lm-eval evaluates exactly these ${ids.length} docs (--samples)` };
+  }
+  const nums = docIds.map(Number).filter((d) => Number.isInteger(d) && d >= 0);
+  if (nums.length === 0) throw new UserError(`the doc ids of ${task} are not numbers, so lmms-eval cannot select them by --offset/--limit`);
+  const lo = Math.min(...nums);
+  const hi = Math.max(...nums);
+  const span = hi - lo + 1;
+  return {
+    spec: { harness: 'lmms-eval', ...base, offset: lo, limit: span },
+    docIds: nums,
+    note: `lmms-eval has no --samples: --offset ${lo} --limit ${span} re-runs docs ${lo}-${hi}, ${span - nums.length} more than the ${nums.length} chosen`,
+  };
 }
