@@ -1,5 +1,5 @@
 /** The Results screen's workbench: every run on disk, marked with Space, compared with a chart. */
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderTui } from './helpers/render-tui.js';
@@ -10,6 +10,7 @@ import { createUiStore } from '../../src/state/ui.js';
 import { indexRuns } from '../../src/core/results/runs.js';
 import { openSettings } from '../../src/core/settings.js';
 import { tempDir } from '../logs/helpers.js';
+import { until } from '../server/helpers.js';
 
 const cleanups: (() => void)[] = [];
 let tmp: ReturnType<typeof tempDir>;
@@ -76,6 +77,38 @@ describe('Results workbench', () => {
     await r.find('Results · runs');
     await r.press('w');
     await r.find('Results · a1b2c3d4');
+  });
+
+  it("Enter pages a run's samples: x keeps wrong answers, t steps tasks, o opens the media with the opener", async () => {
+    const marker = path.join(tmp.dir, 'opened');
+    const opener = path.join(tmp.dir, 'opener.sh');
+    writeFileSync(opener, `#!/bin/sh\necho "$1" > ${marker}\n`, { mode: 0o755 });
+    const savedOpen = process.env.LMMS_TUI_OPEN;
+    process.env.LMMS_TUI_OPEN = opener;
+    cleanups.push(() => (savedOpen === undefined ? delete process.env.LMMS_TUI_OPEN : (process.env.LMMS_TUI_OPEN = savedOpen)));
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    const order = indexRuns({ folders: [logs] }).runs;
+    const ia = order.findIndex((x) => x.model === 'lmms-lab/llava-a');
+    await r.press(...Array(ia).fill('j'), 'enter');
+    const f = await r.find(/samples mmbench_cn[\s\S]*40 samples/);
+    expect(f).toMatch(/doc 0 {2}acc=\d\.0000 {2}media: \/data\/pope\/img_0000\.jpg/);
+    expect(f).toContain('40 samples');
+    await r.press('t', 't');
+    await r.find(/samples pope[\s\S]*60 samples/);
+    const file = path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl');
+    const wrong = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.pope_accuracy === 0);
+    await r.press('x');
+    const w = await r.find(/wrong only[\s\S]*of 60 samples/);
+    expect(w).toContain(`${wrong.length} of 60 samples with pope_accuracy=0`);
+    expect(w).toContain(`doc ${wrong[0].doc_id}  pope_accuracy=0.0000`);
+    await r.press('j', 'o');
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').trim(), { what: 'the opener to run' });
+    expect(readFileSync(marker, 'utf8').trim()).toBe(`/data/pope/img_${String(wrong[1].doc_id).padStart(4, '0')}.jpg`);
+    await r.press('escape');
+    await r.find('Results · runs');
   });
 
   it('refuses to compare fewer than two runs, and says why', async () => {

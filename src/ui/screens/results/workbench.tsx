@@ -2,7 +2,7 @@
  * The Results screen's workbench (`w`): every run on disk (the jobs' output paths and the folders added with
  * `lmms-tui results add`), marked with Space, compared with `c`: the tasks × runs matrix with deltas against
  * a baseline (`b` cycles it), the metric (`m` cycles it) and a bar chart in Unicode blocks (ASCII when the
- * theme is). The TUI runs on the server's machine (see ../../backend.ts), so it reads the files through the
+ * theme is). Enter opens the selected run's samples (samples-view.tsx). The TUI runs on the server's machine (see ../../backend.ts), so it reads the files through the
  * core directly, as `lmms-tui results` does.
  */
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { compareRefs, filterRuns, loadIndex } from '../../../core/results/servic
 import { cellText, compareLegend, runLabels, textChart } from '../../../core/results/export.js';
 import type { Comparison } from '../../../core/results/compare.js';
 import type { RunInfo } from '../../../core/results/runs.js';
+import { SamplesView } from './samples-view.js';
 import { formatMetricValue } from '../../../core/results/format.js';
 
 export interface WorkbenchProps {
@@ -46,7 +47,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
   const [row, setRow] = useState(0);
   const [marked, setMarked] = useState<string[]>([]);
   const [sort, setSort] = useState<'date' | 'model'>('date');
-  const [view, setView] = useState<'runs' | 'compare'>('runs');
+  const [view, setView] = useState<'runs' | 'compare' | 'samples'>('runs');
   const [baseline, setBaseline] = useState(0);
   const [metric, setMetric] = useState<string | undefined>(undefined);
   const [scroll, setScroll] = useState(0);
@@ -94,6 +95,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
     (key) => {
       const move = actionFor(LIST_BINDINGS, 'list', key);
       const action = actionFor(RESULTS_BINDINGS, 'results', key);
+      if (view === 'samples') return false;
       if (view === 'compare') {
         if (move) {
           const last = Math.max(0, lines.length - 1);
@@ -135,6 +137,12 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
         return true;
       }
       if (action === 'sort') return (setSort((s) => (s === 'date' ? 'model' : 'date')), true);
+      if (action === 'open-samples') {
+        const r = runs[row];
+        if (r && Object.keys(r.samplesFiles).length) setView('samples');
+        else ui.getState().setFlash(r ? `run ${r.id} logged no samples (run with --log_samples)` : 'no run selected', 'warning');
+        return true;
+      }
       if (action === 'workbench' || action === 'back') return (onExit(), true);
       return false;
     },
@@ -173,6 +181,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
       </Box>
     );
   }
+  if (view === 'samples' && runs[row]) return <SamplesView run={runs[row]!} width={width} height={height} active={active} onExit={() => setView('runs')} />;
   const title = view === 'compare' ? `Results ${theme.glyphs.sep} compare ${marked.length} runs${metric ? ` ${theme.glyphs.sep} ${metric}` : ''}` : `Results ${theme.glyphs.sep} runs`;
   const status = loaded.status === 'ok' ? (view === 'runs' ? `${runs.length} runs${marked.length ? `, ${marked.length} marked` : ''} · sort ${sort}` : undefined) : undefined;
   return (
