@@ -118,8 +118,8 @@ export function printJson(value: unknown): Promise<void> {
 
 // ---- formatting ------------------------------------------------------------------------------------
 
-const GLYPH: Record<JobState, string> = { queued: '◷', running: '▶', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' };
-const ASCII: Record<JobState, string> = { queued: '.', running: '>', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' };
+const GLYPH: Record<JobState, string> = { queued: '◷', running: '▶', orphaned: '⚠', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' };
+const ASCII: Record<JobState, string> = { queued: '.', running: '>', orphaned: '!', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' };
 
 function unicodeOk(): boolean {
   const lang = `${process.env.LC_ALL ?? ''}${process.env.LC_CTYPE ?? ''}${process.env.LANG ?? ''}`;

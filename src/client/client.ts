@@ -2,6 +2,7 @@
  * Typed client for the scheduler API, over the per-user Unix socket or a URL (+ bearer token). Built on
  * node:http so it needs no dependency and works with `socketPath`.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApiError, isConnectionError, JobFailedError, ServerUnreachableError } from './errors.js';
 import { parseSse } from './sse.js';
@@ -23,6 +24,8 @@ export interface SubmitOptions {
   cwd?: string;
   /** Default: process.env over the socket; not sent over a URL. null: send none (the server's environment). */
   env?: Record<string, string> | null;
+  /** Default: a new random UUID per call (what makes the retry after a broken connection safe). */
+  idempotencyKey?: string;
 }
 
 export interface FollowOptions {
@@ -71,14 +74,26 @@ export class LmmsClient {
     return this.json('GET', '/api/v1/health', { timeoutMs: opts.timeoutMs ?? 5000 });
   }
 
-  submit(spec: EvalSpec, opts: SubmitOptions = {}): Promise<SubmitResponse> {
+  /**
+   * Queues a job. Every submit carries a fresh Idempotency-Key, so when the connection breaks before
+   * the answer arrives (reset, socket hang-up, the server killed mid-request) it is sent once more with
+   * the same key: the server returns the job the first attempt made, if it made one, and never a second.
+   */
+  async submit(spec: EvalSpec, opts: SubmitOptions = {}): Promise<SubmitResponse> {
     const local = 'socketPath' in this.transport;
     const body: Record<string, unknown> = { spec };
     const cwd = opts.cwd ?? (local ? process.cwd() : undefined);
     if (cwd !== undefined) body.cwd = cwd;
     const env = opts.env === undefined ? (local ? stringEnv(process.env) : null) : opts.env;
     if (env) body.env = env;
-    return this.json('POST', '/api/v1/jobs', { body });
+    const headers = { 'idempotency-key': opts.idempotencyKey ?? randomUUID() };
+    try {
+      return await this.json('POST', '/api/v1/jobs', { body, headers });
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      if (this.opts.reconnect) await this.opts.reconnect().catch(() => undefined);
+      return this.json('POST', '/api/v1/jobs', { body, headers });
+    }
   }
 
   /** `reveal`: specs and scripts with secrets in clear (default masked by the server). */
@@ -199,7 +214,7 @@ export class LmmsClient {
 
   // ---- transport ---------------------------------------------------------------------------------
 
-  private async json<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<T> {
+  private async json<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, string | undefined>; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<T> {
     const res = await this.send(method, path, opts);
     if ((res.statusCode ?? 0) >= 400) throw await this.errorOf(res);
     const text = await readBody(res);

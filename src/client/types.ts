@@ -15,6 +15,8 @@ export type JobJson = Omit<JobRecord, 'env'> & {
   position: number | null;
   /** Absolute path of the job's combined stdout/stderr log on the server's host. */
   log_path: string;
+  /** What was wrong with the job's record when the server loaded it (empty when nothing). */
+  problems: string[];
 };
 
 export interface SubmitRequest {
@@ -45,7 +47,7 @@ export interface Health {
   grace_ms?: number;
   counts: Record<JobState, number>;
   /** Job directories skipped at start-up because their job.json was unreadable. */
-  store_problems: { dir: string; message: string }[];
+  store_problems: { dir: string; id: string | null; message: string }[];
 }
 
 export type QueueJson = QueueSummary;
@@ -79,6 +81,8 @@ export interface MetricJson {
 
 export interface ResultResponse {
   files: string[];
+  /** The `--log_samples` files written beside those results files (empty without --log_samples). */
+  samples?: string[];
   metrics: MetricJson[];
   error: string | null;
   error_tail: string[];

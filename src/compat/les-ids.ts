@@ -40,7 +40,9 @@ export class LesIds {
     return this.byNum.get(n);
   }
 
+  /** The job's number; a job that has one already (a repeated submit, see Idempotency-Key) keeps it. */
   add(jobId: string): number {
+    for (const [n, id] of this.byNum) if (id === jobId) return n;
     const n = this.next++;
     this.byNum.set(n, jobId);
     this.save();

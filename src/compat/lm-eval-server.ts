@@ -12,12 +12,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { buildCommand } from '../core/command/build.js';
 import { shellJoin } from '../core/command/quote.js';
-import { ValidationError } from '../core/errors.js';
+import { UserError, ValidationError } from '../core/errors.js';
 import { readTail } from '../core/logs/read.js';
 import { redactSecrets } from '../core/redact.js';
 import { isFinished, type JobRecord, type JobState } from '../core/scheduler/types.js';
 import { constants } from 'node:os';
 import type { ServerContext } from '../server/context.js';
+import { idempotencyKey } from '../server/idempotency.js';
 import { jobSecrets, finishText } from '../server/log-read.js';
 import type { CompatOptions } from './config.js';
 import { boolQuery, httpError, intParam, jsonBody, problemDetails, pyList, unprocessable, utcIso } from './fastapi.js';
@@ -44,6 +45,7 @@ export interface LesJobDetail extends LesJobSummary {
 const STATUS: Record<JobState, LesStatus> = {
   queued: 'Queued',
   running: 'Running',
+  orphaned: 'Running', // its process runs on (its record was damaged)
   succeeded: 'Completed',
   failed: 'Failed',
   stopped: 'Stopped',
@@ -127,20 +129,23 @@ export function registerLmEvalServerRoutes(scope: FastifyInstance, ctx: ServerCo
       await stopAndWait(ctx, job);
       return `Job ${n} dequeued successfully.`;
     }
-    if (job.state === 'running' && !job.stop_requested) {
+    if ((job.state === 'running' || job.state === 'orphaned') && !job.stop_requested) {
       await stopAndWait(ctx, job);
       return `Job ${n} stopped successfully.`;
     }
-    if (job.state === 'running') await stopAndWait(ctx, job);
+    if (job.state === 'running' || job.state === 'orphaned') await stopAndWait(ctx, job);
     return `Job ${n} has already completed.`;
   };
 
   scope.post('/job', async (req) => {
+    const key = idempotencyKey(req);
+    if (key instanceof Error) throw httpError(400, key.message);
     const { spec, request } = parseLesRequest(jsonBody(req), opts.lmEval);
     let job: JobRecord;
     try {
-      job = scheduler.submit(spec, { env: null });
+      job = scheduler.submit(spec, { env: null, idempotencyKey: key });
     } catch (err) {
+      if (err instanceof UserError && !(err instanceof ValidationError)) throw httpError(409, err.message);
       if (err instanceof ValidationError) throw unprocessable(problemDetails(err.problems, LES_FIELDS, req.body as Record<string, unknown>));
       throw err;
     }

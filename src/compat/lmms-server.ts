@@ -9,10 +9,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateSpec } from '../core/command/validate.js';
-import { ValidationError } from '../core/errors.js';
+import { UserError, ValidationError } from '../core/errors.js';
 import { redactSecrets, redactSpec, specSecrets } from '../core/redact.js';
 import type { JobRecord, JobState } from '../core/scheduler/types.js';
 import type { ServerContext } from '../server/context.js';
+import { idempotencyKey } from '../server/idempotency.js';
 import type { Catalog } from './catalog.js';
 import type { CompatOptions } from './config.js';
 import { httpError, jsonBody, localIso, problemDetails, unprocessable } from './fastapi.js';
@@ -24,6 +25,7 @@ import type { EvaluateRequest, HealthResponse, JobInfo, JobSubmitResponse, Queue
 const STATUS: Record<JobState, SmJobStatus> = {
   queued: 'queued',
   running: 'running',
+  orphaned: 'running', // its process runs on (its record was damaged)
   succeeded: 'completed',
   failed: 'failed',
   stopped: 'cancelled',
@@ -85,6 +87,8 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
   }));
 
   scope.post('/evaluate', async (req): Promise<JobSubmitResponse> => {
+    const key = idempotencyKey(req);
+    if (key instanceof Error) throw httpError(400, key.message);
     const request = parseEvaluateRequest(jsonBody(req));
     const { spec, errors } = specFromEvaluate(request, opts.lmms);
     // Every problem at once: the request-level ones and the spec validator's.
@@ -92,8 +96,9 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
     let job: JobRecord;
     try {
       // No cwd or env from the caller: like the original, jobs run in the server's own environment.
-      job = scheduler.submit(spec, { env: null });
+      job = scheduler.submit(spec, { env: null, idempotencyKey: key });
     } catch (err) {
+      if (err instanceof UserError && !(err instanceof ValidationError)) throw httpError(409, err.message);
       if (err instanceof ValidationError) throw unprocessable(problemDetails(err.problems, SM_FIELDS, request as unknown as Record<string, unknown>));
       throw err;
     }
@@ -111,7 +116,7 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
 
   scope.get('/queue', async (): Promise<QueueStatusResponse> => {
     const all = scheduler.list();
-    const running = all.filter((j) => j.state === 'running').map((j) => j.id);
+    const running = all.filter((j) => j.state === 'running' || j.state === 'orphaned').map((j) => j.id);
     const queued = all.filter((j) => j.state === 'queued').map((j) => j.id);
     return {
       queue_size: queued.length,
@@ -128,7 +133,7 @@ export function registerLmmsServerRoutes(scope: FastifyInstance, ctx: ServerCont
     const job = exactJob(ctx, id);
     if (!job) throw httpError(404, `Job ${id} not found`);
     // Same contract as the original: DELETE cancels queued jobs only (`lmms-tui stop` stops running ones).
-    if (job.state === 'running') throw httpError(400, 'Cannot cancel a running job');
+    if (job.state === 'running' || job.state === 'orphaned') throw httpError(400, 'Cannot cancel a running job');
     if (job.state !== 'queued') throw httpError(400, 'Job already finished or cancelled');
     scheduler.cancel(job.id);
     return { message: `Job ${id} cancelled` };

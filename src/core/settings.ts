@@ -13,6 +13,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import { ensurePrivateDir, narrow, PRIVATE_FILE_MODE } from './private-files.js';
 import { HARNESSES, type EvalSpec } from './spec.js';
+import { withoutOversized } from './limits.js';
 
 export type ClipboardMode = 'auto' | 'osc52' | 'tmux' | 'off';
 export type GlyphMode = 'unicode' | 'ascii';
@@ -214,10 +215,13 @@ function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Drops unset fields ('' / undefined / NaN) so the stored JSON stays small and readable. */
+/**
+ * Drops unset fields ('' / undefined / NaN) so the stored JSON stays small and readable, and fields over
+ * their size limit (core/limits.ts): a pasted megabyte must not come back on every start.
+ */
 function cleanSpec(spec: EvalSpec): EvalSpec {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec)) {
+  for (const [k, v] of Object.entries(withoutOversized(spec))) {
     if (v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v))) continue;
     out[k] = v;
   }
@@ -231,10 +235,11 @@ function cleanSpec(spec: EvalSpec): EvalSpec {
 export function sanitizeSpec(v: unknown): EvalSpec | undefined {
   if (!isRecord(v)) return undefined;
   if (!HARNESSES.includes(v.harness as EvalSpec['harness'])) return undefined;
-  const spec = { ...v } as unknown as EvalSpec;
-  spec.model = typeof v.model === 'string' ? v.model : '';
-  spec.tasks = stringList(v.tasks);
-  if (v.env !== undefined) spec.env = stringList(v.env);
-  if (v.extra_args !== undefined) spec.extra_args = stringList(v.extra_args);
+  // A file written before the size limits may hold a huge value: leave it out rather than load it.
+  const spec = withoutOversized({ ...v }) as unknown as EvalSpec;
+  spec.model = typeof spec.model === 'string' ? spec.model : '';
+  spec.tasks = stringList(spec.tasks);
+  if (spec.env !== undefined) spec.env = stringList(spec.env);
+  if (spec.extra_args !== undefined) spec.extra_args = stringList(spec.extra_args);
   return spec;
 }

@@ -40,6 +40,7 @@ export function jobJson(ctx: ServerContext, job: JobRecord, position?: number | 
   return {
     ...rest,
     position: position !== undefined ? position : ctx.scheduler.position(job.id),
+    problems: ctx.scheduler.problems.filter((p) => p.id === job.id).map((p) => p.message),
     log_path: ctx.scheduler.store.logPath(job.id),
   };
 }

@@ -7,12 +7,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { redactJob } from '../core/redact.js';
 import { metricTree, readMetrics } from '../core/results/parse.js';
+import { findSamplesFiles } from '../core/results/find.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
 import { findJob, jobJson, type ServerContext } from './context.js';
 import { streamEvents } from './events.js';
 import { HttpError } from './http-errors.js';
+import { idempotencyKey } from './idempotency.js';
 import { assertLogReadable, jobSecrets, readLog } from './log-read.js';
 import type { RouteDoc } from './openapi.js';
 import * as S from './schemas.js';
@@ -46,17 +48,33 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
   route(
     {
       method: 'POST', url: `${API}/jobs`, tag: 'jobs', summary: 'Submit a job',
-      description: 'Queues an evaluation. The job runs with `env` (the submitter\'s environment; default the server\'s) plus the spec\'s env lines, with relative paths resolved against `cwd`.',
+      description:
+        'Queues an evaluation. The job runs with `env` (the submitter\'s environment; default the server\'s) plus the spec\'s env lines, with relative paths resolved against `cwd`. ' +
+        'With an `Idempotency-Key` header (or `idempotency_key` in the body), a repeat of the same request returns the job the first one made (200, same id) instead of queueing another, also after a server restart: a client that lost the answer can safely send it again.',
       body: S.submitBody,
-      responses: { 201: ['queued', S.submitResponse], 413: ['body too large'], 422: ['the body or the spec is invalid (problems name each field)'] },
+      responses: {
+        201: ['queued', S.submitResponse],
+        200: ['a repeat of an earlier submit with the same Idempotency-Key: that job', S.submitResponse],
+        400: ['malformed Idempotency-Key'],
+        409: ['the Idempotency-Key was used for a different spec'],
+        413: ['body too large'],
+        422: ['the body or the spec is invalid (problems name each field)'],
+      },
     },
     async (req, reply) => {
-      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string> };
+      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string>; idempotency_key?: string };
       if (body.cwd !== undefined && !path.isAbsolute(body.cwd)) {
         throw new HttpError(422, 'validation', 'cwd must be absolute', undefined, [{ field: 'cwd', message: 'is not an absolute path', fix: 'send the absolute working directory' }]);
       }
-      const job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null });
-      reply.code(201);
+      const header = idempotencyKey(req);
+      if (header instanceof Error) throw new HttpError(400, 'bad_request', header.message, 'generate one with crypto.randomUUID() per submit');
+      if (header !== undefined && body.idempotency_key !== undefined && header !== body.idempotency_key) {
+        throw new HttpError(400, 'bad_request', 'the Idempotency-Key header and idempotency_key in the body differ', 'send the key once');
+      }
+      const key = header ?? body.idempotency_key;
+      const repeat = key !== undefined && scheduler.findByIdempotencyKey(key) !== undefined;
+      const job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null, idempotencyKey: key });
+      reply.code(repeat ? 200 : 201);
       return submitted(job);
     },
   );
@@ -140,7 +158,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         concurrency: q.concurrency,
         grace_ms: scheduler.opts.graceMs ?? 10_000,
         counts: q.counts,
-        store_problems: scheduler.problems.map((p) => ({ dir: p.dir, message: p.message })),
+        store_problems: scheduler.problems.map((p) => ({ dir: p.dir, id: p.id ?? null, message: p.message })),
       };
     },
   );
@@ -204,7 +222,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         }
       }
       const shown = redactJob(job);
-      return { files: job.results, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
+      const samples = job.results.flatMap((f) => findSamplesFiles(f));
+      return { files: job.results, samples, metrics, error: shown.error, error_tail: shown.error_tail, unreadable, limit: run?.limit ?? null, eval_seconds: run?.eval_seconds ?? null };
     },
   );
 }

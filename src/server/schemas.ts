@@ -51,6 +51,7 @@ export const submitBody: Schema = {
     spec: specSchema(),
     cwd: { type: 'string', description: "submitter's working directory (absolute); relative paths resolve against it" },
     env: { type: 'object', additionalProperties: { type: 'string' }, description: "submitter's environment; the job starts from it" },
+    idempotency_key: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: 'same as the Idempotency-Key header: a repeat with the same key returns the first job' },
   },
 };
 
@@ -180,6 +181,8 @@ export const jobSchema: Schema = {
       description: 'set when output.log reached its size cap: its head and a rolling tail were kept, the middle dropped',
       properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
     },
+    idempotency_key: nullable('string'),
+    problems: { ...stringList, description: "what was wrong with this job's record when it was loaded (fields replaced, record rebuilt)" },
     log_path: { type: 'string' },
   },
 };
@@ -218,8 +221,8 @@ export const healthSchema: Schema = {
     counts,
     store_problems: {
       type: 'array',
-      description: 'job directories skipped at start-up (unreadable or half-written job.json)',
-      items: { type: 'object', properties: { dir: { type: 'string' }, message: { type: 'string' } } },
+      description: 'job records that were damaged at start-up: skipped, rebuilt, kept as orphaned, or with fields replaced',
+      items: { type: 'object', properties: { dir: { type: 'string' }, id: nullable('string'), message: { type: 'string' } } },
     },
   },
 };
@@ -237,6 +240,7 @@ export const resultSchema: Schema = {
   type: 'object',
   properties: {
     files: stringList,
+    samples: stringList,
     metrics: {
       type: 'array',
       items: {

@@ -91,7 +91,8 @@ export function countStates(jobs: readonly JobJson[]): { running: number; queued
   let running = 0;
   let queued = 0;
   for (const j of jobs) {
-    if (j.state === 'running') running++;
+    // An orphaned job's process runs too (and holds its slot).
+    if (j.state === 'running' || j.state === 'orphaned') running++;
     else if (j.state === 'queued') queued++;
   }
   return { running, queued };

@@ -38,6 +38,8 @@ export interface ModelEntry {
   kind: string;
   /** Why `--model <name>` would fail (e.g. its class is missing), when discovery knows. */
   problem?: string;
+  /** The registry's hint for model_args: the class's default `pretrained`, when it has one. */
+  pretrained?: string;
 }
 
 export interface CatalogError {

@@ -32,6 +32,8 @@ export interface ConfirmRequest {
   confirmLabel: string;
   /** Destructive actions are drawn in the error colour. */
   danger?: boolean;
+  /** The body is a bash script: wrap it so rows copied off the screen still run (text.ts wrapShellLine). */
+  script?: boolean;
   onConfirm: () => void | Promise<void>;
   onCancel?: () => void;
 }

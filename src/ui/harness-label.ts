@@ -35,15 +35,22 @@ export async function harnessLabel(opts: HarnessLabelOptions): Promise<string> {
   const env = opts.env ?? process.env;
   const python = opts.python ?? defaultPython(env, opts.setup);
   const via = opts.setup?.trim() ? `${opts.setup.trim()}, ${python}` : python;
+  // A git checkout on PYTHONPATH (or `pip install -e` without metadata) has no dist-info, so no version,
+  // yet it imports and lists its tasks: say where it comes from instead of "not installed".
   const code = [
-    'import json, importlib.metadata as m',
+    'import json, importlib.metadata as m, importlib.util as u',
     `try: v = m.version(${JSON.stringify(DIST_NAME[harness].replace('_', '-'))})`,
     'except Exception: v = None',
-    `print(${JSON.stringify(PROBE_MARKER)}); print(json.dumps(v))`,
+    `try: s = u.find_spec(${JSON.stringify(HARNESS_MODULE[harness])})`,
+    'except Exception: s = None',
+    'loc = (s.submodule_search_locations[0] if s and s.submodule_search_locations else (s.origin if s else None))',
+    `print(${JSON.stringify(PROBE_MARKER)}); print(json.dumps({"version": v, "location": loc}))`,
   ].join('\n');
   try {
-    const version = await runPythonJson<string | null>({ python: opts.python, setup: opts.setup, env, timeoutMs: 15_000 }, code, `${HARNESS_MODULE[harness]} version`);
-    return version ? `${harness} ${version} (${via})` : `${harness} not installed (${via})`;
+    const found = await runPythonJson<{ version: string | null; location: string | null }>({ python: opts.python, setup: opts.setup, env, timeoutMs: 15_000 }, code, `${HARNESS_MODULE[harness]} version`);
+    if (found.version) return `${harness} ${found.version} (${via})`;
+    if (found.location) return `${harness} (checkout at ${found.location}, ${via})`;
+    return `${harness} not installed (${via})`;
   } catch {
     return `${harness} ? (${via} not usable)`;
   }

@@ -109,3 +109,74 @@ export function wordWrap(s: string, width: number): string[] {
   return out;
 }
 
+
+/**
+ * Wraps one line of a bash script so that the rows, copied off the screen and pasted into a shell, run
+ * the same command: a row ends in ` \` at a space between words, or in `\` inside a word (bash removes
+ * backslash-newline outside single quotes, so `$PY\` + `THONPATH` is still `$PYTHONPATH`); inside single
+ * quotes the quote is closed first (`'ab'\` + `'cd'` is `abcd`). A break is never put between a
+ * backslash and the character it escapes. Comment rows continue as comments.
+ */
+export function wrapShellLine(line: string, width: number): string[] {
+  if (cols(line) <= width) return [line];
+  if (width < 8) return wrapCols(line, width);
+  const comment = /^(\s*)#\s?/.exec(line);
+  if (comment) {
+    const lead = `${comment[1]}# `;
+    return wordWrap(line.slice(comment[0].length), width - cols(lead)).map((r) => lead + r);
+  }
+  const out: string[] = [];
+  let rest = line;
+  // A row can start inside a double-quoted word (a break there needs no closing quote).
+  let startQuote: '"' | null = null;
+  while (cols(rest) > width) {
+    let quote: "'" | '"' | null = startQuote;
+    let escaped = false;
+    let col = 0;
+    let space = -1;
+    let cut = -1;
+    let cutQuote: "'" | '"' | null = null;
+    for (let i = 0; i < rest.length; i++) {
+      const ch = rest[i]!;
+      const w = cols(ch);
+      // Rows end in at most two extra columns (` \` or `'\`).
+      if (col + w > width - 2) break;
+      if (i > 0 && !escaped) {
+        if (quote === null && ch === ' ' && rest[i - 1] !== ' ') space = i;
+        if (ch !== ' ') {
+          cut = i;
+          cutQuote = quote;
+        }
+      }
+      if (escaped) escaped = false;
+      else if (quote === "'") {
+        if (ch === "'") quote = null;
+      } else if (ch === '\\') escaped = true;
+      else if (quote === '"') {
+        if (ch === '"') quote = null;
+      } else if (ch === "'" || ch === '"') quote = ch;
+      col += w;
+    }
+    // A space break is the clearest, unless it would leave most of the row empty.
+    if (space > 0 && (space >= width / 3 || cut <= 0)) {
+      out.push(`${rest.slice(0, space)} \\`);
+      rest = `    ${rest.slice(space).trimStart()}`;
+      startQuote = null;
+    } else if (cut > 0) {
+      if (cutQuote === "'") {
+        out.push(`${rest.slice(0, cut)}'\\`);
+        rest = `'${rest.slice(cut)}`;
+        startQuote = null;
+      } else {
+        out.push(`${rest.slice(0, cut)}\\`);
+        rest = rest.slice(cut);
+        startQuote = cutQuote;
+      }
+    } else {
+      // Nothing safe fits (a row of escapes): fall back to a plain cut rather than loop.
+      return [...out, ...wrapCols(rest, width)];
+    }
+  }
+  out.push(rest);
+  return out;
+}

@@ -1,15 +1,22 @@
+/**
+ * `lmms-tui tasks` / `models` through the shipped entry (bin/lmms-tui.js over the dist/cli.js bundle the
+ * global setup builds): the bundle is what users run, and esbuild's module interop differs from Node's
+ * (the lazily loaded `yaml` fallback parser broke only there).
+ */
 import path from 'node:path';
 import { rmSync } from 'node:fs';
-import { Command } from 'commander';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { registerModels } from '../../src/cli/commands/models.js';
-import { registerTasks } from '../../src/cli/commands/tasks.js';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeSite, FIXTURES, siteEnv, tempDir } from './helpers.js';
+import { ROOT } from '../e2e/tmux.js';
 
+const ENTRY = path.join(ROOT, 'bin', 'lmms-tui.js');
 const site = fakeSite('lmms-eval', path.join(FIXTURES, 'lmms', 'tasks'), { registry: path.join(FIXTURES, 'registry', 'lmms_models_init.py') });
+const lmSite = fakeSite('lm-eval', path.join(FIXTURES, 'lm', 'tasks'), { registry: path.join(FIXTURES, 'registry', 'lm_models_init.py') });
 const home = tempDir();
 afterAll(() => {
   site.cleanup();
+  lmSite.cleanup();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -18,33 +25,22 @@ let err = '';
 beforeEach(() => {
   out = '';
   err = '';
-  for (const [k, v] of Object.entries(siteEnv(site.site))) if (v !== undefined) vi.stubEnv(k, v);
-  vi.stubEnv('VIRTUAL_ENV', undefined as unknown as string);
-  vi.stubEnv('CONDA_PREFIX', undefined as unknown as string);
-  vi.stubEnv('LMMS_TUI_HOME', home);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    out += String(chunk);
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  process.exitCode = undefined;
 });
 
-async function run(...argv: string[]): Promise<number> {
-  const program = new Command().exitOverride();
-  registerTasks(program);
-  registerModels(program);
-  await program.parseAsync(['node', 'lmms-tui', ...argv]);
-  return Number(process.exitCode ?? 0);
+/** Runs the shipped CLI with only `sitePath` on PYTHONPATH; a fresh LMMS_TUI_HOME per file keeps caches apart. */
+function run(...argv: string[]): Promise<number> {
+  return runIn(site.site, ...argv);
+}
+
+function runIn(sitePath: string, ...argv: string[]): Promise<number> {
+  const env = { ...siteEnv(sitePath), LMMS_TUI_HOME: home };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? -1));
+  });
 }
 
 describe('lmms-tui tasks', () => {
@@ -80,6 +76,16 @@ describe('lmms-tui tasks', () => {
   it('explains a missing harness on stderr with exit code 1', async () => {
     expect(await run('tasks', '--harness', 'lm-eval', '--python', 'python3')).toBe(1);
     expect(err).toMatch(/lm_eval is not installed for .*pip install lm-eval/s);
+  });
+
+  it('indexes lm-eval files that need the full YAML parser (tabs, which libyaml accepts), cold and warm', async () => {
+    for (const pass of ['cold', 'warm']) {
+      out = '';
+      err = '';
+      expect(await runIn(lmSite.site, 'tasks', '--harness', 'lm-eval', '--json', '--python', 'python3'), `${pass}: ${err}`).toBe(0);
+      const list = JSON.parse(out) as { name: string; type: string }[];
+      expect(list.find((e) => e.name === 'tabbed_lm'), pass).toMatchObject({ type: 'task', yaml_path: 'tabs/tabbed.yaml' });
+    }
   });
 });
 

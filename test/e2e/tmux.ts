@@ -84,6 +84,29 @@ export class Tmux {
     this.tmux('send-keys', '-t', this.session, '-l', text);
   }
 
+  /**
+   * Pastes `text` as a terminal would: through a tmux buffer, bracketed (`paste-buffer -p`) when the
+   * program asked for bracketed paste, or as plain input when `bracketed` is false.
+   */
+  paste(text: string, bracketed = true): void {
+    execFileSync('tmux', ['-L', this.socket, 'load-buffer', '-b', 'e2e', '-'], { input: text });
+    this.tmux('paste-buffer', '-d', '-b', 'e2e', ...(bracketed ? ['-p'] : []), '-t', this.session);
+  }
+
+  /** Lets the program set tmux's clipboard with OSC 52 (what `y` sends), for readClipboard(). */
+  acceptClipboard(): void {
+    this.tmux('set-option', '-s', 'set-clipboard', 'on');
+  }
+
+  /** The newest tmux buffer (the last OSC 52 copy), or '' when there is none. */
+  readClipboard(): string {
+    try {
+      return this.tmux('show-buffer');
+    } catch {
+      return '';
+    }
+  }
+
   display(format: string): string {
     return this.tmux('display-message', '-p', '-t', this.session, format).trim();
   }

@@ -1,8 +1,8 @@
 // launchJob with real bash/python jobs: exit records, the log, stdin, environment, signals.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildJobEnv, groupMembers, isAlive, launchJob, readExitRecord, stopGroup } from '../../src/core/runner/index.js';
+import { buildJobEnv, groupMembers, isAlive, launchJob, readExitRecord, readProcRecord, stopGroup } from '../../src/core/runner/index.js';
 import { killAll, launch, readLog, tempDir, track, waitFor } from './helpers.js';
 
 afterEach(killAll);
@@ -32,6 +32,17 @@ describe('launchJob', () => {
     writeFileSync(path.join(dir, 'go'), '');
     expect(await job.exited).toEqual({ exit_code: 0, signal: null });
     await waitFor(() => !isAlive(job), 'the wrapper to be gone');
+  });
+
+  it('the wrapper records its own pid and start time in proc.json before the job script runs', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'proc.json'), '{"pid": 1, "start": 1}\n'); // left by an earlier attempt
+    const job = track(await launchJob({ jobDir: dir, script: 'cat "$JOB_DIR/proc.json"\n', env: buildJobEnv(process.env, { extra: { JOB_DIR: dir } }), cwd: dir }));
+    expect(await job.exited).toEqual({ exit_code: 0, signal: null });
+    // What job.sh saw: the record was already there, naming the wrapper (the group leader) exactly.
+    expect(JSON.parse(readLog(dir))).toEqual({ pid: job.pid, start: job.startTime });
+    expect(readProcRecord(dir)).toEqual({ pid: job.pid, pgid: job.pgid, startTime: job.startTime });
+    expect(readdirSync(dir).filter((f) => f.startsWith('proc.json.'))).toEqual([]); // no temp file left
   });
 
   it('gives the job /dev/null as stdin, so a prompt reads EOF instead of hanging', async () => {

@@ -53,6 +53,13 @@ export function fakeRunner() {
     cgroupBase: () => null,
     createJobCgroup: () => null,
     removeJobCgroup: () => true,
+    // The fake's processes are found by their job dir (the real one reads proc.json and /proc).
+    async traceLaunch(jobDir) {
+      const p = procs.find((x) => x.jobDir === jobDir && alive.has(x.pid));
+      if (p) return { kind: 'running', handle: { pid: p.pid, pgid: p.pid, startTime: 1 }, via: 'record' };
+      const exit = exitRecords.get(jobDir);
+      return exit ? { kind: 'ended', exit } : { kind: 'never-started' };
+    },
   };
   return { runner, procs, alive, exitRecords };
 }

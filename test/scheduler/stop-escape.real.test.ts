@@ -263,7 +263,7 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
   });
 
   for (const mode of ['auto', 'off'] as const) {
-    it(`a job whose pid was never saved (host killed while it started): the next host stops what its ${mode === 'auto' ? 'cgroup' : 'marker'} holds`, async () => {
+    it(`a job whose pid was never saved (host killed while it started): the next host adopts it, and stop reaches what its ${mode === 'auto' ? 'cgroup' : 'marker'} holds`, async () => {
       const dir = tmp();
       const pidfile = path.join(dir, 'pids');
       const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -287,9 +287,12 @@ describe.runIf(process.platform === 'linux')('stop reaches processes that left t
       strays.add(wrapper);
       writeFileSync(file, JSON.stringify({ ...record, pid: null, proc_start: null }));
 
+      // The wrapper's own launch record (proc.json) lets the next host adopt the job rather than lose it.
       const s = await open(dir, 'off');
-      const done = await s.waitFor(id);
-      expect(done.state).toBe('failed');
+      expect(s.get(id).state).toBe('running');
+      expect(s.get(id).pid).toBe(wrapper);
+      const done = await s.stop(id, { graceMs: 200 });
+      expect(done.state).toBe('stopped');
       expect(done.escaped).toEqual([]);
       expect(leftovers({ ...done, pid: wrapper }, [worker, wrapper])).toEqual([]);
       if (done.cgroup) expect(existsSync(done.cgroup)).toBe(false);

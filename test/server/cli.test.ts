@@ -116,7 +116,8 @@ describe('a damaged job store', () => {
     const listed = await cli(['jobs'], env2); // starts a fresh server over the damaged store
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(ok);
-    expect(listed.stderr).toContain(`warning: skipped ${bad}: unreadable job.json`);
+    expect(listed.stderr).toContain(`warning: job feedf00d (${bad}): unreadable job.json`);
+    expect(listed.stderr).toContain('(skipped)'); // no launch record and no live process: nothing to rebuild it from
     await cli(['server', 'stop'], env2);
   });
 });

@@ -289,7 +289,7 @@ describe('permission denied (as uid 65534, files of root in its state dir)', () 
     chmodSync(dir, 0o700);
     const jobs = await cliAs(['jobs'], env);
     expect(jobs.code, jobs.stderr).toBe(0);
-    expect(jobs.stderr).toContain(`warning: skipped ${dir}: permission denied: ${path.join(dir, 'job.json')}`);
+    expect(jobs.stderr).toContain(`(${dir}): permission denied: ${path.join(dir, 'job.json')}`);
     expect(jobs.stderr).not.toMatch(/looks like a bug/);
   });
 });

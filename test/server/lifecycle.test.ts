@@ -4,6 +4,7 @@
  * and kill -9 losing nothing (jobs keep running; the next server adopts them and the queue continues).
  */
 import http from 'node:http';
+import path from 'node:path';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPaths } from '../../src/server/paths.js';
@@ -113,8 +114,10 @@ describe('server lifecycle', () => {
 
   it('survives kill -9: the job keeps running, the next server adopts it, records its outcome and continues the queue', async () => {
     const { home, env } = await newHome({ LMMS_TUI_CONCURRENCY: '1' });
-    const slow = { ...env, LMMS_DEMO_PACE: '0.02', LMMS_DEMO_DOCS: '60' }; // about 1.2 s of work
-    const a = (await cli(['run', '--demo', '-t', 'demo_mme'], slow)).stdout.trim();
+    // Job a waits at a gate the test opens only after the new server has adopted it: "still running" is
+    // then a fact, not a race against a loaded machine.
+    const gate = path.join(home, 'gate');
+    const a = (await cli(['run', '--demo', '-t', 'demo_mme', '--setup', `while [ ! -e ${gate} ]; do sleep 0.05; done`], env)).stdout.trim();
     const b = (await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '3'], env)).stdout.trim();
     const paths = serverPaths(home);
     const first = readPidFile(paths.pidFile)!;
@@ -132,6 +135,7 @@ describe('server lifecycle', () => {
     expect(second.pid).not.toBe(first.pid);
     expect(JSON.parse(listed.stdout).find((j: { id: string }) => j.id === a).state).toBe('running');
 
+    writeFileSync(gate, '');
     const c = await client(env);
     try {
       expect((await c.waitForJob(a, { intervalMs: 50, timeoutMs: 20_000 })).state).toBe('succeeded');

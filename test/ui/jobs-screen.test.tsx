@@ -154,6 +154,28 @@ describe('Jobs screen', () => {
     f = await r.find('stop requested for c0ffee00');
   });
 
+  it('shows an orphaned job (its record was lost, its process runs) with its own glyph, beside the others, and stops it', async () => {
+    // What the server makes of a running job whose job.json was damaged beyond rebuilding.
+    const orphan = makeJob({ id: '0badf00d', state: 'orphaned', pid: 777, gpus: [1] }, { model: '(unknown: job.json damaged)', tasks: [] }, 2);
+    const b = fakeBackend([makeJob({ id: 'a1b2c3d4', state: 'succeeded' }), orphan]);
+    const ui = createUiStore({ screen: 'jobs' });
+    const s = testServices(b, { ui });
+    s.poller!.start();
+    const r = renderTui(<App services={s} />, { columns: 120, rows: 40, ui });
+    cleanups.push(() => {
+      r.unmount();
+      stopServices(s);
+    });
+    const f = await r.find('0badf00d');
+    expect(f).toMatch(/⚠ orphaned\s+0badf00d/);
+    expect(f).toMatch(/✓ succeeded\s+a1b2c3d4/);
+    await r.find('Output · 0badf00d');
+    await r.press('S');
+    await r.find('Stop job 0badf00d?');
+    await r.press('Enter');
+    await r.waitFor(() => b.calls.some((c) => c.method === 'stop' && c.arg === '0badf00d'), 3000, 'stop call');
+  });
+
   it('cancels a queued job, retries a failed one and removes a finished one, each after confirming', async () => {
     const { r, b } = setup();
     await r.find('c0ffee00');

@@ -148,7 +148,9 @@ def simple_evaluate(args, model: str, model_args: dict, index: dict, selected: l
         raise common.simulated_failure(knobs.fail)
 
     simulate.run_requests(list(runs.values()), lambda reqtype: log("INFO", "evaluator:589", f"Running {reqtype} requests"),
-                          lambda reqtype, total: term.Bar(sys.stderr, total, f"Running {reqtype} requests", quiet),
+                          # The real `dummy` model (lm_eval/models/dummy.py) draws bare tqdm bars; the
+                          # HF models label theirs (lm_eval/models/huggingface.py).
+                          lambda reqtype, total: term.Bar(sys.stderr, total, "" if args.model == "dummy" else f"Running {reqtype} requests", quiet),
                           knobs.pace, fail if knobs.fail == "exit1" else None)
     if quiet or local_rank != 0 or knobs.fail == "noresults":
         return None  # only rank 0 with LOCAL_RANK 0 builds results (evaluator.py:385)
@@ -167,9 +169,14 @@ def simple_evaluate(args, model: str, model_args: dict, index: dict, selected: l
     results.update({
         "git_hash": "demo", "date": started_at, "pretty_env_info": "N/A (demo harness: simulated)",
         "transformers_version": "N/A", "lm_eval_version": "0.4.13+demo", "upper_git_hash": None,
-        "tokenizer_pad_token": ["<|endoftext|>", "0"], "tokenizer_eos_token": ["<|endoftext|>", "0"],
-        "tokenizer_bos_token": [None, "None"], "eot_token_id": 0, "max_length": 2048,
     })
+    if model != "dummy":
+        # Written only for a model with a tokenizer (lm_eval/loggers/utils.py add_tokenizer_info); the
+        # real `dummy` model's results have none of these keys.
+        results.update({
+            "tokenizer_pad_token": ["<|endoftext|>", "0"], "tokenizer_eos_token": ["<|endoftext|>", "0"],
+            "tokenizer_bos_token": [None, "None"], "eot_token_id": 0, "max_length": 2048,
+        })
     if args.show_config:
         print(json.dumps(results, indent=2, default=str, ensure_ascii=False))
     if args.output_path:

@@ -108,7 +108,14 @@ def _results(args, nodes: list, runs: dict) -> dict:
             if node.name in tables["results"]:
                 return [run]
             shots = args.num_fewshot if args.num_fewshot is not None else int(node.config.get("num_fewshot") or 0)
-            tables["results"][node.name] = {"alias": tab + str(node.config.get("task_alias") or node.name), **run.values}
+            entry = {"alias": tab + str(node.config.get("task_alias") or node.name), **run.values}
+            # lmms-eval 0.7.3 also writes a CLT and a clustered stderr per metric (the latter "N/A"
+            # unless the task declares clusters); lmms-tui hides both from the metrics.
+            for key in [k for k in run.values if "," in k and "_stderr" not in k]:
+                metric, filt = key.split(",", 1)
+                entry[f"{metric}_stderr_clt,{filt}"] = run.values.get(f"{metric}_stderr,{filt}", "N/A")
+                entry[f"{metric}_stderr_clustered,{filt}"] = "N/A"
+            tables["results"][node.name] = entry
             tables["configs"][node.name] = common.jsonable_config({**node.config, "task": node.name, "num_fewshot": shots})
             tables["versions"][node.name] = common.version_of(node.config)
             tables["n-shot"][node.name] = shots
@@ -124,6 +131,8 @@ def _results(args, nodes: list, runs: dict) -> dict:
         if len(entry) > 1:
             tables["groups"][node.name] = dict(entry)
             tables["higher_is_better"][node.name] = {k.split(",")[0]: True for k in entry if "," in k and "_stderr" not in k}
+        else:
+            entry[" "] = " "  # the real placeholder of a group without aggregate metrics
         tables["group_subtasks"][node.name] = [c.name for c in node.children]
         tables["versions"][node.name] = common.version_of(node.config)
         return leaves
@@ -134,6 +143,17 @@ def _results(args, nodes: list, runs: dict) -> dict:
         del tables["groups"]
     out.update(tables)
     return out
+
+
+def _efficiency(runs: dict) -> dict:
+    """lmms-eval 0.7.3's token accounting block (`efficiency`: by_task and overall); the demo counts
+    docs and, generating no tokens, zeros for the token fields."""
+
+    def block(docs: int) -> dict:
+        return {"docs": float(docs), "docs_with_token_counts": 0.0, "total_input_tokens": 0.0, "total_output_tokens": 0.0,
+                "total_tokens": 0.0, "total_correct_score": 0.0, "avg_output_tokens_per_sample": 0.0, "tokens_per_correct_answer": 0.0}
+
+    return {"by_task": {run.name: block(run.effective) for run in runs.values()}, "overall": block(sum(r.effective for r in runs.values()))}
 
 
 def _save(args, results: dict, runs: dict, model_key: str, model_name: str, datetime_str: str, start: float, log) -> None:
@@ -153,6 +173,7 @@ def _save(args, results: dict, runs: dict, model_key: str, model_name: str, date
         "system_instruction_sha": hashlib.sha256(instruction.encode()).hexdigest() if instruction else None,
         "fewshot_as_multiturn": args.fewshot_as_multiturn, "chat_template": None, "chat_template_sha": None,
         "start_time": start, "end_time": end, "total_evaluation_time_seconds": str(end - start),
+        "efficiency": _efficiency(runs),
     })
     try:
         os.makedirs(folder, exist_ok=True)

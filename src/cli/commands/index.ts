@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: () => import('./serve.js').then((m) => m.registerServe),
   web: () => import('./web.js').then((m) => m.registerWeb),
   results: () => import('./results.js').then((m) => m.registerResults),
+  mcp: () => import('./mcp.js').then((m) => m.registerMcp),
   tasks: () => import('./tasks.js').then((m) => m.registerTasks),
   models: () => import('./models.js').then((m) => m.registerModels),
   config: () => import('./config.js').then((m) => (p: Command) => m.registerConfig(p)),

@@ -36,8 +36,8 @@ export function registerJobs(program: Command): void {
       action(async (opts: { state?: string; json?: boolean; reveal?: boolean }) => {
         const state = parseStates(opts.state);
         const [jobs, health] = await withClient((c) => Promise.all([c.jobs({ state, reveal: opts.reveal === true }), c.health()]));
-        // A damaged job.json is skipped, never fatal; say so where the user looks for their jobs.
-        for (const p of health.store_problems ?? []) process.stderr.write(`warning: skipped ${p.dir}: ${p.message}\n`);
+        // A damaged job.json is rebuilt, repaired or skipped, never fatal; say so where the user looks for their jobs.
+        for (const p of health.store_problems ?? []) process.stderr.write(`warning: ${p.id ? `job ${p.id} (${p.dir})` : p.dir}: ${p.message}\n`);
         if (opts.json) return void (await printJson(jobs));
         await writeOut(jobs.length ? `${jobsTable(jobs)}\n` : 'no jobs\n');
       }),

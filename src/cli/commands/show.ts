@@ -41,7 +41,9 @@ export function describeJob(job: JobJson, result: ResultResponse | null, now = D
       ),
     );
   }
+  if (result?.samples?.length) out.push('', 'samples', ...result.samples.map((f) => `  ${f}`));
   for (const u of result?.unreadable ?? []) out.push(`  unreadable results file ${u.file}: ${u.message}`);
+  for (const p of job.problems ?? []) out.push(`  warning: ${p}`);
   if (job.state === 'failed' && job.error_tail.length) {
     out.push('', `last ${job.error_tail.length} log lines`, ...job.error_tail.map((l) => `  ${l}`));
   }

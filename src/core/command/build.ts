@@ -21,6 +21,13 @@ export interface BuildOptions {
   mainProcessPort?: number;
   /** For spec.demo: directory prepended to PYTHONPATH (default: the bundled demo harness). */
   demoHarnessDir?: string;
+  /**
+   * The job's directory, for a spec without output_path: the scheduler then runs it with
+   * `--output_path <job dir>/results`, so the preview shows that too (with a placeholder for the id).
+   */
+  jobDir?: string;
+  /** For a preview before the pool assigns GPUs: what the `# GPUs:` line shows instead of the ids. */
+  gpuNote?: string;
 }
 
 export interface BuiltCommand {
@@ -41,6 +48,7 @@ const PATH_FLAGS = new Set(['output_path', 'include_path', 'config', 'use_cache'
 export function buildCommand(spec: EvalSpec, opts: BuildOptions): BuiltCommand {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new ValidationError(problems);
+  if (!spec.output_path && opts.jobDir) spec = { ...spec, output_path: path.join(opts.jobDir, 'results') };
 
   const python = spec.python ? resolvePath(spec.python, opts.cwd, true) : spec.setup ? 'python' : 'python3';
   const module = HARNESS_MODULE[spec.harness];
@@ -85,6 +93,7 @@ export function buildCommand(spec: EvalSpec, opts: BuildOptions): BuiltCommand {
 function prologue(spec: EvalSpec, opts: BuildOptions): string[] {
   const out = [`# lmms-tui: ${spec.harness} job${spec.demo ? ' (simulated: demo harness)' : ''}`];
   if (opts.gpus) out.push(`# GPUs: CUDA_VISIBLE_DEVICES=${opts.gpus.join(',')} (set by lmms-tui)`);
+  else if (opts.gpuNote) out.push(`# GPUs: CUDA_VISIBLE_DEVICES=${opts.gpuNote} (set by lmms-tui)`);
   if (spec.demo) {
     const dir = opts.demoHarnessDir ?? demoHarnessDir();
     // Appending the old value only when set avoids a trailing ':' (an empty entry means the cwd).

@@ -36,6 +36,26 @@ export interface ModelInfo {
   source: 'static' | 'probe';
   /** Set when the class cannot be found statically: `--model` with this name fails at import. */
   problem?: string;
+  /** The class's default for `pretrained` (its `__init__` signature), read statically when it has one. */
+  pretrained?: string;
+}
+
+/**
+ * The `pretrained` default in the `__init__` of `cls` in a module's source, e.g. lmms-eval's
+ * `def __init__(self, pretrained: str = "lmms-lab/llava-onevision-qwen2-7b-ov", ...)`.
+ */
+export function pretrainedDefault(source: string, cls: string): string | undefined {
+  const at = source.search(new RegExp(`^class\\s+${cls}\\b`, 'm'));
+  if (at < 0) return undefined;
+  const body = source.slice(at);
+  const init = body.search(/\bdef\s+__init__\s*\(/);
+  // The next class starts another body: an __init__ after it is not this class's.
+  const next = body.slice(1).search(/^class\s/m);
+  if (init < 0 || (next >= 0 && init > next + 1)) return undefined;
+  const sig = body.slice(init, init + 4000);
+  const end = sig.search(/\)\s*(->\s*[^:]+)?:/);
+  const m = /\bpretrained\s*(?::\s*[^=,)]+)?=\s*(?:"([^"\n]+)"|'([^'\n]+)')/.exec(end > 0 ? sig.slice(0, end) : sig);
+  return m ? (m[1] ?? m[2]) : undefined;
 }
 
 function strings(v: PyValue): string[] {
@@ -125,6 +145,7 @@ export function checkModelClasses(models: ModelInfo[], location: Pick<HarnessLoc
       const rel = path.relative(path.dirname(location.packageDir), file);
       if (text === null) problems.push(`${label}: no module file ${rel}`);
       else if (!new RegExp(`^class\\s+${cls}\\b`, 'm').test(text)) problems.push(`${label} not found in ${rel}`);
+      else m.pretrained ??= pretrainedDefault(text, cls);
     }
     if (problems.length > 0) m.problem = problems.join('; ');
   }

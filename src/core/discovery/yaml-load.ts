@@ -14,7 +14,14 @@ let yamlLib: YamlLib | null = null;
 
 /** Loads the full parser; call (and await) before `parseYamlText` may need it, e.g. once per build. */
 export async function loadYamlLib(): Promise<void> {
-  yamlLib ??= await import('yaml');
+  if (yamlLib) return;
+  // `yaml` is CommonJS (its package.json maps "node" to dist/index.js). Node's own ESM loader gives the
+  // namespace named exports, but esbuild's bundle of a dynamically imported CommonJS module
+  // (scripts/build.mjs) exposes only `default`, the module.exports object. Take whichever has the API.
+  const mod = (await import('yaml')) as YamlLib & { default?: YamlLib };
+  const lib = typeof mod.parseAllDocuments === 'function' ? mod : mod.default;
+  if (!lib || typeof lib.parseAllDocuments !== 'function') throw new Error('the yaml package has no parseAllDocuments export');
+  yamlLib = lib;
 }
 
 export function yamlLibLoaded(): boolean {

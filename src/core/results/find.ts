@@ -120,3 +120,23 @@ function statAll(outputPath: string, maxDepth = 4): Map<string, FileStamp> {
   }
   return out;
 }
+
+/**
+ * The `--log_samples` files written by the same run as `resultsFile`, beside it, sorted: lmms-eval's
+ * `<stamp>_samples_<task>.jsonl` for `<stamp>_results.json`, lm-eval's `samples_<task>_<date_id>.jsonl`
+ * for `results_<date_id>.json`. Matching the run's own stamp keeps an older run's files out.
+ */
+export function findSamplesFiles(resultsFile: string): string[] {
+  const dir = path.dirname(resultsFile);
+  const base = path.basename(resultsFile);
+  const lmms = /^(.*)_results\.json$/.exec(base);
+  const lme = /^results_(.+)\.json$/.exec(base);
+  const match = (n: string): boolean =>
+    (lmms !== null && n.startsWith(`${lmms[1]}_samples_`) && n.endsWith('.jsonl')) ||
+    (lme !== null && n.startsWith('samples_') && n.endsWith(`_${lme[1]}.jsonl`));
+  return list(dir)
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && match(e.name))
+    .map((e) => e.name)
+    .sort()
+    .map((n) => path.join(dir, n));
+}

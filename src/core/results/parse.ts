@@ -126,7 +126,8 @@ function rowsOf(section: unknown, hib: Json, samples: Record<string, number | nu
     const hibTask = isObject(hib[task]) ? (hib[task] as Json) : {};
     const n = samples[task] ?? num(entry.sample_len) ?? num(entry.sample_count);
     for (const [key, value] of Object.entries(entry)) {
-      if (NOT_METRICS.has(key)) continue;
+      // A group without aggregate metrics gets the placeholder `" ": " "` (lmms-eval 0.7.3 writes it).
+      if (NOT_METRICS.has(key) || key.trim() === '') continue;
       const comma = key.indexOf(',');
       // Old files have bare metric keys; they were computed without a filter.
       const metric = comma >= 0 ? key.slice(0, comma) : key;

@@ -3,10 +3,12 @@
  *
  * We spawn a tiny bash wrapper detached (new session, so a new process group whose id is the wrapper's
  * pid) with stdout/stderr pointing straight at <jobDir>/output.log: the kernel writes the log, no pipe
- * runs through our process, so nothing blocks or breaks when we exit. The wrapper runs job.sh and
- * records how it ended in exit.json, which is how a later host learns a job's fate without having been
- * its parent. With a log cap (the default, see logcap.ts) the job's output goes through a small capping
- * writer instead, which also lives in the job's process group: still nothing runs through our process.
+ * runs through our process, so nothing blocks or breaks when we exit. The wrapper first records its
+ * own pid and start time in proc.json, then runs job.sh and records how it ended in exit.json: that is
+ * how a later host finds a job and learns its fate without having been its parent, even when the host
+ * died before it could save the pid itself. With a log cap (the default, see logcap.ts) the job's output
+ * goes through a small capping writer instead, which also lives in the job's process group: still nothing
+ * runs through our process.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,13 +16,15 @@ import path from 'node:path';
 import { ExternalError } from '../errors.js';
 import { LOGCAP_FILES, LOGCAP_SCRIPT } from './logcap.js';
 import { readStartTime } from './proc.js';
-import type { ExitInfo, LaunchRequest, LaunchedJob } from './types.js';
+import type { ExitInfo, LaunchRequest, LaunchedJob, ProcessHandle } from './types.js';
 
 export const JOB_FILES = {
   script: 'job.sh',
   wrapper: 'wrapper.sh',
   log: 'output.log',
   exit: 'exit.json',
+  /** Written by the wrapper itself before job.sh runs: its pid and /proc start time (see WRAPPER_SCRIPT). */
+  proc: 'proc.json',
 } as const;
 
 /**
@@ -40,6 +44,14 @@ export const WRAPPER_SCRIPT = String.raw`# lmms-tui job wrapper (generated). $1 
 # session and marker; say so in the log rather than refuse to run.
 if [ -n "$2" ] && ! { echo $$ >"$2/cgroup.procs"; } 2>/dev/null; then echo "lmms-tui: could not join cgroup $2; stop falls back to the process group, session and job marker" >&2; fi
 trap ':' TERM INT HUP
+# --- launch record: the first thing the wrapper does after the (fork-free) cgroup join above, before
+# job.sh or anything else runs. A host killed -9 between spawn and saving the pid in job.json leaves this
+# record behind, so the next host adopts the job instead of losing it (readProcRecord in launch.ts,
+# traceLaunch in adopt.ts). Field 22 of /proc/$$/stat is the start time; field 2 is "(bash)", one word,
+# so read can split it.
+read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ start _ </proc/$$/stat
+printf '{"pid": %s, "start": %s}\n' "$$" "$start" >"$1/proc.json.$$" && mv -f "$1/proc.json.$$" "$1/proc.json"
+# --- end of launch record ---
 # [disk full] The exit record's space, taken before the job can fill the disk: at the end it is
 # overwritten in place (no new blocks needed) and renamed, so a full disk does not lose the exit status.
 printf '%80s\n' '' >"$1/exit.json.reserve" 2>/dev/null
@@ -87,6 +99,23 @@ exit "$st"
 // The env may lack a usable PATH for the wrapper's own lookup; /bin/bash is where every Linux has it.
 const BASH = existsSync('/bin/bash') ? '/bin/bash' : 'bash';
 
+/**
+ * The wrapper's own launch record (pid + /proc start time), or null when there is none yet (the host
+ * died in the moment between spawn and the wrapper's first line) or it is damaged.
+ */
+export function readProcRecord(jobDir: string): ProcessHandle | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path.join(jobDir, JOB_FILES.proc), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const { pid, start } = data as Record<string, unknown>;
+  if (!Number.isInteger(pid) || (pid as number) <= 0 || !Number.isInteger(start) || (start as number) < 0) return null;
+  return { pid: pid as number, pgid: pid as number, startTime: start as number };
+}
+
 /** The exit record the wrapper wrote, or null if there is none (still running, or the wrapper was SIGKILLed). */
 export function readExitRecord(jobDir: string): ExitInfo | null {
   let data: unknown;
@@ -112,6 +141,7 @@ export async function launchJob(req: LaunchRequest): Promise<LaunchedJob> {
   if (req.logCapBytes) writeFileSync(path.join(jobDir, LOGCAP_FILES.script), LOGCAP_SCRIPT);
   // A record left by an earlier attempt in the same directory would be taken for this run's result.
   rmSync(path.join(jobDir, JOB_FILES.exit), { force: true });
+  rmSync(path.join(jobDir, JOB_FILES.proc), { force: true });
 
   const argv = [BASH, wrapperPath, jobDir, req.cgroup ?? '', process.execPath, String(req.logCapBytes ?? 0)];
   const fd = openSync(path.join(jobDir, JOB_FILES.log), 'a', 0o600);

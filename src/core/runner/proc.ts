@@ -93,3 +93,15 @@ export function markedProcesses(name: string, value: string): number[] {
     return at === 0 || (at > 0 && env[at - 1] === 0);
   });
 }
+
+/** One variable of a process's environment at exec time, or null when unset or unreadable. */
+export function readEnvVar(pid: number, name: string): string | null {
+  let env: string;
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return null;
+  }
+  for (const entry of env.split('\0')) if (entry.startsWith(`${name}=`)) return entry.slice(name.length + 1);
+  return null;
+}

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
 import { ensurePrivateDir } from '../private-files.js';
 import { keptEnv } from '../runner/env.js';
 import path from 'node:path';
@@ -11,21 +12,29 @@ import { demoHarnessDir } from '../paths.js';
 import { specSecrets } from '../redact.js';
 import { judgeOutcome } from '../results/judge.js';
 import * as realRunner from '../runner/index.js';
-import { parseCgroupMode, type CgroupMode, type ExitInfo, type LaunchedJob, type ProcessHandle } from '../runner/index.js';
+import { JOB_FILES, parseCgroupMode, readEnvVar, type CgroupMode, type ExitInfo, type LaunchedJob, type LaunchTrace, type ProcessHandle } from '../runner/index.js';
 import type { EvalSpec } from '../spec.js';
 import { writeFileAtomic } from './atomic.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
-import { JobStore, type StoreProblem } from './store.js';
-import { isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+import { JobStore, type DamagedRecord, type StoreProblem } from './store.js';
+import { isActive, isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
 /** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
 const RESULTS_BEFORE = 'results-before.json';
 
 export type RunnerApi = Pick<
   typeof realRunner,
-  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'jobMembers' | 'cgroupBase' | 'createJobCgroup' | 'removeJobCgroup'
+  'launchJob' | 'stopGroup' | 'watchAdopted' | 'isAlive' | 'readExitRecord' | 'buildJobEnv' | 'jobMembers' | 'cgroupBase' | 'createJobCgroup' | 'removeJobCgroup' | 'traceLaunch'
 >;
+
+/**
+ * The points of the launch protocol, in order (see Scheduler.start): `persisted` (job.json says running
+ * and launch.json is written; nothing spawned yet), `spawned` (the wrapper exists; its pid is not in
+ * job.json yet), `recorded` (job.json holds the pid). A host may die after any of them; the next one
+ * adopts the job in every case.
+ */
+export type LaunchStep = 'persisted' | 'spawned' | 'recorded';
 
 export interface SchedulerOptions {
   /** State dir; jobs live in `<stateDir>/jobs/<id>/`. */
@@ -61,6 +70,13 @@ export interface SchedulerOptions {
   saveRetryMs?: number;
   /** Take the one-host-per-state-dir lock. Default true. */
   lock?: boolean;
+  /**
+   * How long a new host waits for a just-spawned wrapper's own record (proc.json) before taking the
+   * process carrying the job's marker as the wrapper. Default 3000 ms.
+   */
+  traceWaitMs?: number;
+  /** Called at each point of the launch protocol; tests kill the host there to prove each window is closed. */
+  onLaunchStep?: (step: LaunchStep, job: JobRecord, pid?: number) => void;
   runner?: RunnerApi;
   judge?: typeof judgeOutcome;
 }
@@ -103,6 +119,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly unsaved = new Set<string>();
   private saveTimer: NodeJS.Timeout | null = null;
 
+  private readonly byKey = new Map<string, string>(); // idempotency key -> job id
+
   private constructor(readonly opts: SchedulerOptions, loaded: { jobs: JobRecord[]; problems: StoreProblem[] }, store: JobStore, lock: HostLock | null) {
     super();
     this.store = store;
@@ -113,10 +131,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.gpus = opts.gpus && opts.gpus.length ? [...opts.gpus] : null;
     this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
     this.cgroupMode = opts.cgroup ?? parseCgroupMode(process.env.LMMS_TUI_CGROUP);
-    for (const job of loaded.jobs) {
-      this.jobs.set(job.id, job);
-      this.seq = Math.max(this.seq, job.seq);
-    }
+    for (const job of loaded.jobs) this.add(job);
+  }
+
+  private add(job: JobRecord): void {
+    this.jobs.set(job.id, job);
+    this.seq = Math.max(this.seq, job.seq);
+    if (job.idempotency_key) this.byKey.set(job.idempotency_key, job.id);
   }
 
   /** Loads the store, re-adopts jobs a previous host left running, and starts dispatching. */
@@ -125,8 +146,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const lock = opts.lock === false ? null : HostLock.acquire(path.join(opts.stateDir, 'scheduler.lock'));
     try {
       const store = new JobStore(path.join(opts.stateDir, 'jobs'));
-      const s = new Scheduler(opts, store.load(), store, lock);
+      const loaded = store.load();
+      const s = new Scheduler(opts, loaded, store, lock);
       s.checkCgroupMode();
+      await s.recoverDamaged(loaded.damaged);
+      s.refuseDamagedQueued();
       await s.readopt();
       s.tidyCgroups();
       s.dispatch();
@@ -157,7 +181,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     for (const j of this.jobs.values()) counts[j.state]++;
     return {
-      running: this.list({ state: 'running' }).map((j) => j.id),
+      running: this.list({ state: ['running', 'orphaned'] }).map((j) => j.id),
       queued: this.list({ state: 'queued' }).map((j, i) => ({ id: j.id, position: i + 1 })),
       counts,
       gpus: { total: this.gpus ? [...this.gpus] : null, free: this.freeGpus() },
@@ -199,8 +223,32 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // ---- operations ------------------------------------------------------------------------------
 
+  /** The job made for an idempotency key, if any (see submit). */
+  findByIdempotencyKey(key: string): JobRecord | undefined {
+    const id = this.byKey.get(key);
+    return id === undefined ? undefined : this.jobs.get(id);
+  }
+
+  /**
+   * Queues a job. With `idempotencyKey`, a repeat of a submit that already made a job (a client retrying
+   * after a connection reset, even across a server restart: the key is in job.json) returns that job
+   * instead of queueing a second one; the same key with a different spec is refused.
+   */
   submit(spec: EvalSpec, opts: SubmitOptions = {}): JobRecord {
     this.assertOpen();
+    const key = opts.idempotencyKey ?? null;
+    if (key !== null) {
+      const existing = this.findByIdempotencyKey(key);
+      if (existing) {
+        if (canonical(existing.spec) !== canonical(spec)) {
+          throw new UserError(
+            `idempotency key ${JSON.stringify(key)} was already used for job ${existing.id} with a different spec`,
+            'send a new key for a new job (a retry must repeat the same request)',
+          );
+        }
+        return existing;
+      }
+    }
     const problems = validateSpec(spec);
     problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }));
     const bound = gpuBoundProblem(spec, { pool: this.gpus, max: this.opts.maxGpus ?? 8 });
@@ -224,9 +272,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       // results file appearing there (lmms-eval exits 0 on failure).
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
       retry_of: opts.retryOf ?? null,
+      idempotency_key: key,
     };
     this.store.create(job);
-    this.jobs.set(id, job);
+    this.add(job);
     this.emit('job', job, null);
     this.dispatch();
     return job;
@@ -236,7 +285,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   cancel(idOrPrefix: string): JobRecord {
     const job = this.get(idOrPrefix);
     if (job.state !== 'queued') {
-      throw new UserError(`job ${job.id} is ${job.state}, not queued`, job.state === 'running' ? 'use stop for a running job' : 'nothing to cancel');
+      throw new UserError(`job ${job.id} is ${job.state}, not queued`, isActive(job.state) ? 'use stop for a running job' : 'nothing to cancel');
     }
     this.update(job, { state: 'cancelled', ended_at: new Date().toISOString(), error: 'cancelled before it started' });
     this.prune();
@@ -247,7 +296,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async stop(idOrPrefix: string, opts: { graceMs?: number } = {}): Promise<JobRecord> {
     const job = this.get(idOrPrefix);
     if (job.state === 'queued') return this.cancel(job.id);
-    if (job.state !== 'running') throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
+    if (!isActive(job.state)) throw new UserError(`job ${job.id} already ${job.state}`, 'nothing to stop');
     const graceMs = opts.graceMs ?? this.opts.graceMs ?? 10_000;
     // When and with what grace: a client can then show "SIGKILL in N s" with the server's own numbers.
     if (!job.stop_requested) this.update(job, { stop_requested: true, stop_requested_at: new Date().toISOString(), stop_grace_ms: graceMs });
@@ -274,7 +323,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   remove(idOrPrefix: string): void {
     const job = this.get(idOrPrefix);
     if (!isFinished(job.state)) {
-      const first = job.state === 'running' ? 'stop' : 'cancel';
+      const first = isActive(job.state) ? 'stop' : 'cancel';
       throw new UserError(`job ${job.id} is ${job.state}; ${first} it first`, `lmms-tui ${first} ${job.id}`);
     }
     this.jobs.delete(job.id);
@@ -456,11 +505,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } catch {
       /* disk full: this host still has it in memory; an adopter falls back to the clock */
     }
+    // The launch protocol. 1. job.json says running (with its GPUs, port and cgroup) and launch.json keeps
+    // a copy to rebuild it from, both on disk BEFORE anything is spawned. 2. The wrapper's first act is to
+    // write its own pid and start time to proc.json (WRAPPER_SCRIPT in runner/launch.ts). 3. We save the pid
+    // in job.json. A host killed between any two steps leaves enough for the next one (readopt/adoptTrace):
+    // no record and no marked process means nothing ran, and the job goes back to the queue.
     this.update(job, { state: 'running', started_at: new Date().toISOString(), gpus, main_process_port: port, script, cgroup });
+    this.store.saveLaunch(job);
+    this.opts.onLaunchStep?.('persisted', job);
     const launch = this.runner
       .launchJob({ jobDir: dir, script, env, cwd: path.join(dir, 'work'), cgroup, logCapBytes: this.opts.logCapBytes ?? DEFAULT_LOG_CAP })
       .then((launched: LaunchedJob) => {
+        this.opts.onLaunchStep?.('spawned', job, launched.pid);
         this.update(job, { pid: launched.pid, proc_start: launched.startTime });
+        this.opts.onLaunchStep?.('recorded', job);
         this.follow(job.id, launched.exited);
       })
       .catch((err: unknown) => {
@@ -503,10 +561,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const res = await this.runner.stopGroup(handle, { graceMs: this.opts.graceMs ?? 10_000, killWaitMs: this.opts.killWaitMs });
       escaped = res.remaining ?? [];
     }
-    if (job.cgroup && !this.runner.removeJobCgroup(job.cgroup)) {
+    if (job.cgroup && !(await this.removeCgroupWhenEmpty(job.cgroup, handle))) {
       escaped = [...new Set([...escaped, ...this.runner.jobMembers(handle)])];
     }
     return escaped.sort((a, b) => a - b);
+  }
+
+  /**
+   * Removes the job's cgroup. A process that was just SIGKILLed can keep its cgroup populated for a moment
+   * after it stopped being "live" in /proc (the kernel finishes its exit asynchronously), so rmdir's EBUSY
+   * is retried briefly while nothing of the job is left alive; false when members remain.
+   */
+  private async removeCgroupWhenEmpty(cgroup: string, handle: ProcessHandle): Promise<boolean> {
+    for (let wait = 5; ; wait *= 2) {
+      if (this.runner.removeJobCgroup(cgroup)) return true;
+      if (this.runner.jobMembers(handle).length > 0 || wait > 640) return false;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   private async finish(id: string, exit: ExitInfo, failure?: string, escaped: number[] = []): Promise<void> {
@@ -528,6 +599,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     let patch: Partial<JobRecord>;
     if (failure) {
       patch = { state: 'failed', error: failure };
+    } else if (job.state === 'orphaned') {
+      // Its spec and results dir are unknown, so there is nothing to judge the run by.
+      const how = exit.signal ? `was ended by ${exit.signal}` : exit.exit_code !== null ? `exited with code ${exit.exit_code}` : 'ended (exit status unknown)';
+      patch = { state: job.stop_requested ? 'stopped' : 'failed', error: `${job.error ?? 'orphaned'}; its process ${how}` };
     } else {
       try {
         const verdict = await this.judge({
@@ -566,23 +641,171 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Jobs a previous host left running: watch the live ones, record the outcome of the ended ones. */
   private async readopt(): Promise<void> {
     const pending: Promise<void>[] = [];
+    const tracing: Promise<void>[] = [];
     for (const job of this.jobs.values()) {
-      if (job.state !== 'running') continue;
+      if (!isActive(job.state)) continue;
       this.active.add(job.id);
       const handle = handleOf(job);
       if (handle && this.runner.isAlive(handle)) {
-        const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
-        this.adopted.set(job.id, w);
-        this.follow(job.id, w.exited);
+        this.watch(job, handle);
       } else if (handle) {
         this.follow(job.id, Promise.resolve(this.runner.readExitRecord(this.store.dir(job.id)) ?? { exit_code: null, signal: null }));
         pending.push(this.ended.get(job.id)!);
       } else {
-        this.follow(job.id, Promise.resolve({ exit_code: null, signal: null }), 'the lmms-tui process hosting the queue exited while this job was starting');
-        pending.push(this.ended.get(job.id)!);
+        // The host died between persisting the job and saving its pid: the wrapper's own record and the
+        // job's marker in /proc say whether (and as which pid) it runs.
+        tracing.push(
+          this.trace(job.id).then((trace) => {
+            const p = this.adoptTrace(job, trace);
+            if (p) pending.push(p);
+          }),
+        );
       }
     }
+    await Promise.all(tracing);
     await Promise.all(pending);
+  }
+
+  private trace(id: string): Promise<LaunchTrace> {
+    return this.runner.traceLaunch(this.store.dir(id), id, { waitMs: this.opts.traceWaitMs });
+  }
+
+  private watch(job: JobRecord, handle: { pid: number; pgid: number; startTime: number }): void {
+    const w = this.runner.watchAdopted(handle, this.store.dir(job.id), { pollMs: this.opts.adoptPollMs });
+    this.adopted.set(job.id, w);
+    this.follow(job.id, w.exited);
+  }
+
+  /** Acts on what traceLaunch found for an active job without a pid; returns the outcome to await, if any. */
+  private adoptTrace(job: JobRecord, trace: LaunchTrace): Promise<void> | undefined {
+    if (trace.kind === 'running') {
+      this.update(job, { pid: trace.handle.pid, proc_start: trace.handle.startTime });
+      this.watch(job, trace.handle);
+      return undefined;
+    }
+    if (trace.kind === 'ended') {
+      // With the wrapper's pid known, processes it left behind (it was SIGKILLed) are stopped as the job ends.
+      if (trace.handle) this.update(job, { pid: trace.handle.pid, proc_start: trace.handle.startTime });
+      this.follow(job.id, Promise.resolve(trace.exit ?? { exit_code: null, signal: null }));
+      return this.ended.get(job.id);
+    }
+    // Nothing of it ever ran (the host died before the spawn, or before the wrapper's first line):
+    // back to its place in the queue, unless the user had already asked to stop it.
+    this.active.delete(job.id);
+    if (job.stop_requested) {
+      this.update(job, { state: 'cancelled', ended_at: new Date().toISOString(), error: 'stopped before it started' });
+    } else {
+      this.update(job, { ...unstartedFields(), state: 'queued', stop_requested: false });
+    }
+    return undefined;
+  }
+
+  /**
+   * Job dirs whose job.json is unusable (truncated, empty, garbage, a directory, wrong-typed fields of a
+   * running job). A running job is rebuilt from its launch record, the pid found again from the
+   * wrapper's record; without a launch record but with a live process it is kept as `orphaned` (holding
+   * its slot and GPUs until it ends). The damaged file is kept beside as job.json.damaged-<time>.
+   */
+  private async recoverDamaged(damaged: readonly DamagedRecord[]): Promise<void> {
+    await Promise.all(
+      damaged.map(async (d) => {
+        const base = this.store.readLaunch(d.id);
+        if (base && (d.state === null || isActive(d.state as JobState))) {
+          // Only pid and proc_start change after launch; the wrapper's record gives them back (readopt).
+          const job: JobRecord = { ...base, pid: null, proc_start: null };
+          const aside = this.store.setAside(d.id);
+          this.store.save(job);
+          this.add(job);
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; rebuilt from launch.json${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+          return;
+        }
+        const trace = await this.trace(d.id);
+        if (d.repaired && (trace.kind === 'running' || trace.kind === 'ended')) {
+          // No launch record, but the record itself still holds the spec: keep it, with the pid (and, with a
+          // pool, the GPUs, in case they were among the wrong fields) taken from the live process.
+          const job: JobRecord = { ...d.repaired, pid: null, proc_start: null };
+          if (trace.kind === 'running' && this.gpus) job.gpus = this.gpusOf(trace.handle.pid) ?? (job.gpus.length ? job.gpus : [...this.gpus]);
+          const aside = this.store.setAside(d.id);
+          this.store.save(job);
+          this.add(job);
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; repaired in place (no launch.json)${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+          return;
+        }
+        if (trace.kind !== 'running') {
+          this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason} (skipped)` });
+          return;
+        }
+        const job = this.orphanRecord(d, trace.handle);
+        const aside = this.store.setAside(d.id);
+        this.store.save(job);
+        this.add(job);
+        this.problems.push({ dir: d.dir, id: d.id, message: `${d.reason}; its process ${trace.handle.pid} still runs, kept as orphaned${aside ? ` (the damaged file is kept as ${path.basename(aside)})` : ''}` });
+      }),
+    );
+  }
+
+  /** The pool GPUs a live job process was given (its CUDA_VISIBLE_DEVICES), or null when that cannot be read. */
+  private gpusOf(pid: number): number[] | null {
+    const cvd = readEnvVar(pid, 'CUDA_VISIBLE_DEVICES');
+    if (cvd === null || !/^\d+(,\d+)*$/.test(cvd) || !this.gpus) return null;
+    return cvd.split(',').map(Number).filter((g) => this.gpus!.includes(g));
+  }
+
+  /** A stand-in record for a live job whose own record is lost: enough to hold its slot, show it and stop it. */
+  private orphanRecord(d: DamagedRecord, handle: { pid: number; startTime: number }): JobRecord {
+    const dir = this.store.dir(d.id);
+    const since = (file: string): string | null => {
+      try {
+        return statSync(path.join(dir, file)).mtime.toISOString();
+      } catch {
+        return null;
+      }
+    };
+    // The GPUs it was given are in its environment; if that cannot be read, it may hold any of the pool's.
+    const gpus = this.gpus ? (this.gpusOf(handle.pid) ?? [...this.gpus]) : [];
+    let port: number | null = null;
+    try {
+      const m = /--main_process_port[ =](\d+)/.exec(readFileSync(path.join(dir, JOB_FILES.script), 'utf8'));
+      if (m) port = Number(m[1]);
+    } catch {
+      /* no script: no port to keep free */
+    }
+    return {
+      ...unstartedFields(),
+      id: d.id,
+      state: 'orphaned',
+      spec: { harness: 'lmms-eval', model: '(unknown: job.json damaged)', tasks: [] },
+      seq: ++this.seq,
+      created_at: since('.') ?? new Date().toISOString(),
+      started_at: since(JOB_FILES.proc) ?? since(JOB_FILES.script),
+      cwd: '/',
+      env: null,
+      output_path: path.join(dir, 'results'),
+      retry_of: null,
+      idempotency_key: null,
+      pid: handle.pid,
+      proc_start: handle.startTime,
+      gpus,
+      main_process_port: port,
+      error: `job.json was damaged (${d.reason}) and there is no launch record to rebuild it from`,
+    };
+  }
+
+  /**
+   * A queued job whose record had to be repaired would run something other than what was asked (a
+   * dropped env, num_gpus or task list): it is not started, and says why.
+   */
+  private refuseDamagedQueued(): void {
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'queued') continue;
+      const fixes = this.problems.filter((p) => p.id === job.id).map((p) => p.message.replace(/^job\.json: /, ''));
+      if (fixes.length === 0) continue;
+      this.update(job, {
+        state: 'failed',
+        ended_at: new Date().toISOString(),
+        error: `not started: its job.json was damaged (${fixes.join('; ')}); submit it again (lmms-tui retry ${job.id} runs a copy)`,
+      });
+    }
   }
 
   /** Keeps the newest `keepFinished` finished jobs. */
@@ -608,6 +831,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 function handleOf(job: JobRecord): ProcessHandle | null {
   if (job.pid === null || job.proc_start === null) return null;
   return { pid: job.pid, pgid: job.pid, startTime: job.proc_start, jobId: job.id, cgroup: job.cgroup };
+}
+
+/** JSON with sorted keys, so two equal specs compare equal whatever order their fields came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 /**

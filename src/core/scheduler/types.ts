@@ -1,11 +1,21 @@
 import type { EvalSpec } from '../spec.js';
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
-export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled'];
+/**
+ * `orphaned`: a job whose process runs but whose job.json was damaged beyond rebuilding (no launch
+ * record either). Its spec is unknown, but it still holds its slot and GPUs until its process ends,
+ * so the next job does not start beside it; then it becomes `failed`.
+ */
+export type JobState = 'queued' | 'running' | 'orphaned' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'orphaned', 'succeeded', 'failed', 'stopped', 'cancelled'];
 export const FINISHED_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
 
 export function isFinished(state: JobState): boolean {
   return FINISHED_STATES.has(state);
+}
+
+/** States in which a job has (or may have) processes, holding a slot and its GPUs. */
+export function isActive(state: JobState): boolean {
+  return state === 'running' || state === 'orphaned';
 }
 
 /** What `<jobDir>/job.json` holds. Field names are the stable `--json` / API vocabulary. */
@@ -56,6 +66,8 @@ export interface JobRecord {
   escaped: number[];
   /** Set when output.log reached its size cap: the middle of the output was dropped (see runner/logcap.ts). */
   log_capped: LogCapInfo | null;
+  /** The submitter's Idempotency-Key: a repeated submit with the same key returns this job instead of a new one. */
+  idempotency_key: string | null;
 }
 
 export interface LogCapInfo {
@@ -66,7 +78,7 @@ export interface LogCapInfo {
 }
 
 /** The fields a record has before its job has run: a new job's, and the defaults for older records. */
-export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'seq' | 'created_at' | 'cwd' | 'env' | 'output_path' | 'retry_of'> {
+export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'seq' | 'created_at' | 'cwd' | 'env' | 'output_path' | 'retry_of' | 'idempotency_key'> {
   return {
     schema: 1,
     started_at: null,
@@ -104,4 +116,6 @@ export interface SubmitOptions {
   /** The submitter's environment (default: the host's). */
   env?: Record<string, string> | null;
   retryOf?: string | null;
+  /** A repeat with the same key returns the job already made for it (see Scheduler.submit). */
+  idempotencyKey?: string | null;
 }

@@ -7,6 +7,8 @@ import { useTheme, type Token } from '../theme/index.js';
 export const STATE_TOKEN: Record<JobState, Token> = {
   queued: 'queued',
   running: 'running',
+  // Runs, but its record was lost: a warning until it ends.
+  orphaned: 'warning',
   succeeded: 'success',
   failed: 'error',
   stopped: 'stopped',

@@ -80,6 +80,8 @@ export const OVERLAY_BINDINGS: readonly Binding[] = [
   { scope: 'overlay', keys: ['escape', 'n', 'q'], action: 'close', help: 'cancel / close', footer: true, footerLabel: 'close' },
   { scope: 'overlay', keys: ['j', 'down'], action: 'down', help: 'scroll down' },
   { scope: 'overlay', keys: ['k', 'up'], action: 'up', help: 'scroll up' },
+  { scope: 'overlay', keys: ['pagedown'], action: 'page-down', help: 'scroll a page down' },
+  { scope: 'overlay', keys: ['pageup'], action: 'page-up', help: 'scroll a page up' },
   { scope: 'overlay', keys: ['?'], action: 'close-help', help: 'close help' },
 ];
 

@@ -18,11 +18,13 @@ export interface Glyphs {
   down: string;
   expand: string;
   collapse: string;
+  /** A vertical rule between panes inside one box. */
+  rule: string;
   border: 'round' | 'classic';
 }
 
 export const UNICODE: Glyphs = {
-  state: { queued: '◷', running: '▶', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' },
+  state: { queued: '◷', running: '▶', orphaned: '⚠', succeeded: '✓', failed: '✗', stopped: '■', cancelled: '⊘' },
   barFull: '█',
   barEmpty: '░',
   pointer: '›',
@@ -34,11 +36,12 @@ export const UNICODE: Glyphs = {
   down: '↓',
   expand: '▸',
   collapse: '▾',
+  rule: '│',
   border: 'round',
 };
 
 export const ASCII: Glyphs = {
-  state: { queued: '.', running: '>', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' },
+  state: { queued: '.', running: '>', orphaned: '!', succeeded: '+', failed: 'x', stopped: '#', cancelled: '-' },
   barFull: '#',
   barEmpty: '-',
   pointer: '>',
@@ -50,6 +53,7 @@ export const ASCII: Glyphs = {
   down: 'v',
   expand: '+',
   collapse: '-',
+  rule: '|',
   border: 'classic',
 };
 

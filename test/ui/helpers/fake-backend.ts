@@ -87,7 +87,7 @@ export function fakeBackend(jobs: JobJson[] = [], opts: { demo?: boolean; graceS
       socket: '/tmp/fake.sock',
       gpus: { pool: [0, 1, 2, 3], free: [1, 2, 3] },
       concurrency: 4,
-      counts: { queued: 0, running: 0, succeeded: 0, failed: 0, stopped: 0, cancelled: 0 },
+      counts: { queued: 0, running: 0, orphaned: 0, succeeded: 0, failed: 0, stopped: 0, cancelled: 0 },
       store_problems: [],
     },
     async health() {

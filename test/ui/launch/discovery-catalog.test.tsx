@@ -64,3 +64,28 @@ describe('discovery catalog on the demo harness', () => {
     }
   });
 });
+
+describe('hints on the demo harness', () => {
+  it('name a task and a model the demo has, not mme or hf', async () => {
+    // 80 columns: the form is full width, so a wrapped note reads on when the rows are joined.
+    const h = renderLaunch({ demo: true, catalog: discoveryCatalog(), spec: { harness: 'lmms-eval', model: '', tasks: [], demo: true }, columns: 80, rows: 40 });
+    try {
+      h.store.getState().setValue('model', '');
+      const joined = (): string => {
+        try {
+          return h.tui.frame().replace(/[│\s]+/g, ' ');
+        } catch {
+          return '';
+        }
+      };
+      await h.tui.waitFor(() => /e\.g\. demo_/.test(joined()), 20_000, 'a demo task in the hint');
+      const frame = joined();
+      expect(frame).toMatch(/no tasks given: give at least one task, e\.g\. demo_\w+/);
+      expect(frame).toMatch(/model is empty: give a model name, e\.g\. demo/);
+      expect(frame).not.toMatch(/e\.g\. mme\b/);
+      expect(frame).not.toMatch(/e\.g\. hf\b/);
+    } finally {
+      h.cleanup();
+    }
+  }, 30_000);
+});

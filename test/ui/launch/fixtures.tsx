@@ -97,6 +97,8 @@ export interface LaunchHarness {
   settings: SettingsStore;
   catalog: Catalog;
   launched: string[];
+  /** What `y` put on the clipboard. */
+  copied: { text: string; what: string }[];
   dir: string;
   cleanup(): void;
 }
@@ -116,7 +118,11 @@ export interface RenderLaunchOptions {
   settings?: SettingsStore;
   store?: LaunchStore;
   catalog?: Catalog;
+  /** The server's state dir and GPU pool (default: a fixed dir and GPUs 0,1). */
+  server?: { stateDir: string; gpuPool: number[] | null } | null;
 }
+
+export const STATE_DIR = '/home/u/.local/state/lmms-tui';
 
 export function renderLaunch(opts: RenderLaunchOptions = {}): LaunchHarness {
   const columns = opts.columns ?? 120;
@@ -127,6 +133,7 @@ export function renderLaunch(opts: RenderLaunchOptions = {}): LaunchHarness {
   const store = opts.store ?? createLaunchStore({ ...(opts.spec ? { spec: opts.spec } : {}), demo: opts.demo === true });
   const catalog = opts.catalog ?? fakeCatalog();
   const launched: string[] = [];
+  const copied: { text: string; what: string }[] = [];
   // The screen gets the body area: the shell's header and footer take one row each, and one row stays free.
   const height = rows - 3;
   const tui = renderTui(
@@ -142,12 +149,14 @@ export function renderLaunch(opts: RenderLaunchOptions = {}): LaunchHarness {
         catalog={catalog}
         cwd="/home/u/proj"
         demoHarnessDir="/opt/lmms-tui/demo/harness"
+        server={opts.server === undefined ? { stateDir: STATE_DIR, gpuPool: [0, 1] } : opts.server}
+        copy={(text, what) => copied.push({ text, what })}
         {...(opts.editor ? { editor: opts.editor } : {})}
       />
     </Host>,
     { columns, rows },
   );
-  return { tui, backend, store, settings, catalog, launched, dir: home.dir, cleanup: () => {
+  return { tui, backend, store, settings, catalog, launched, copied, dir: home.dir, cleanup: () => {
     tui.unmount();
     home.cleanup();
   } };

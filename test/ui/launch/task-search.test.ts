@@ -49,10 +49,14 @@ describe('task search', () => {
 
   it('flattens expanded groups and tags, nested ones included, with unique row ids', () => {
     const s = new TaskSearch(entries);
-    const rows = pickerRows([entries[5]!], new Set(['vqa', 'mmmu']), s.byName, 'mm*');
+    // Expanded by row id: the nested mmmu opens under vqa; a top-level mmmu row would stay closed.
+    const rows = pickerRows([entries[5]!], new Set(['vqa', 'vqa>mmmu']), s.byName, 'mm*');
     expect(rows.map((r) => `${'  '.repeat(r.depth)}${r.name}`)).toEqual(['mm*', 'vqa', '  ai2d', '  mmmu', '    mmmu_val', '    mmmu_test']);
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     expect(rows[0]!.kind).toBe('pattern');
+    expect(rows[4]!.parents).toEqual(['vqa', 'mmmu']);
+    const both = pickerRows([entries[5]!, s.byName.get('mmmu')!], new Set(['mmmu']), s.byName, null);
+    expect(both.map((r) => `${'  '.repeat(r.depth)}${r.name}`)).toEqual(['vqa', 'mmmu', '  mmmu_val', '  mmmu_test']);
   });
 
   // Speed per keystroke is measured by `npm run bench:tui` (section 5), not asserted here: a timed

@@ -53,7 +53,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
   return {
     stop(job: JobJson): void {
       if (job.state === 'queued') return this.cancel(job);
-      if (job.state !== 'running') return flash(`job ${job.id} is ${job.state}: nothing to stop`, 'warning');
+      if (job.state !== 'running' && job.state !== 'orphaned') return flash(`job ${job.id} is ${job.state}: nothing to stop`, 'warning');
       ui.getState().askConfirm({
         title: `Stop job ${job.id}?`,
         body: [
@@ -71,7 +71,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
       });
     },
     cancel(job: JobJson): void {
-      if (job.state !== 'queued') return flash(`job ${job.id} is ${job.state}, not queued${job.state === 'running' ? ' (S stops it)' : ''}`, 'warning');
+      if (job.state !== 'queued') return flash(`job ${job.id} is ${job.state}, not queued${job.state === 'running' || job.state === 'orphaned' ? ' (S stops it)' : ''}`, 'warning');
       ui.getState().askConfirm({
         title: `Cancel job ${job.id}?`,
         body: [describe(job), 'Takes it out of the queue; it never starts.'],
@@ -84,7 +84,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
       });
     },
     retry(job: JobJson): void {
-      if (job.state === 'running' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: retry a finished job`, 'warning');
+      if (job.state === 'running' || job.state === 'orphaned' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: retry a finished job`, 'warning');
       ui.getState().askConfirm({
         title: `Retry job ${job.id}?`,
         body: [describe(job), 'Submits the same spec again as a new job (it queues like any other).'],
@@ -97,7 +97,7 @@ export function jobActions(services: AppServices, ui: UiStore) {
       });
     },
     remove(job: JobJson): void {
-      if (job.state === 'running' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: stop or cancel it first`, 'warning');
+      if (job.state === 'running' || job.state === 'orphaned' || job.state === 'queued') return flash(`job ${job.id} is ${job.state}: stop or cancel it first`, 'warning');
       ui.getState().askConfirm({
         title: `Remove job ${job.id}?`,
         body: [describe(job), removeWhat(job)],

@@ -49,7 +49,7 @@ export function discoveryCatalog(): Catalog {
         env: req.demo ? demoEnv() : process.env,
       });
       const models = await listModels(location);
-      return models.map((m) => ({ name: m.name, aliases: [...m.aliases], kind: m.kind, ...(m.problem ? { problem: m.problem } : {}) }));
+      return models.map((m) => ({ name: m.name, aliases: [...m.aliases], kind: m.kind, ...(m.problem ? { problem: m.problem } : {}), ...(m.pretrained ? { pretrained: m.pretrained } : {}) }));
     },
   };
 }

@@ -4,9 +4,11 @@
  * values (TOKEN, KEY, SECRET, PASSWORD names) are masked except on the line being edited. Ctrl-S keeps
  * the lines, Esc drops the edit, Ctrl-O hands the text to $EDITOR.
  */
-import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { isSecretName, parseEnvLine } from '../../../core/command/env-lines.js';
+import { ENV_LIMIT, envSize, formatSize } from '../../../core/limits.js';
+import { tooLongMessage } from '../../components/text-input.js';
 import { Pane, paneInner } from '../../components/pane.js';
 import { windowStart } from '../../components/windowed-list.js';
 import { usePaste } from '../../hooks/use-paste.js';
@@ -69,14 +71,25 @@ export function EnvEditor({ lines, width, height, reveal, onDone, onExternal }: 
       return true;
     }
     const next = editEnv(doc, key);
+    if (next && next.lines !== doc.lines && envSize(next.lines) > ENV_LIMIT && envSize(next.lines) > envSize(doc.lines)) {
+      ui.getState().setFlash(`env lines are full (limit ${formatSize(ENV_LIMIT)} in all)`, 'warning');
+      return true;
+    }
     if (next) setDoc(next);
     // Every other key stays here: a stray Tab or digit must not switch panes behind the editor.
     return true;
   });
 
-  usePaste((text) => setDoc((d) => insertText(d, text)));
+  usePaste((text) => {
+    if (envSize(docRef.current.lines) + text.length > ENV_LIMIT) {
+      ui.getState().setFlash(tooLongMessage('env lines', text.length, ENV_LIMIT), 'warning');
+      return;
+    }
+    setDoc((d) => insertText(d, text));
+  });
 
-  const problems = envProblems(doc.lines);
+  // Moving the cursor leaves the lines as they are: check them only when they change.
+  const problems = useMemo(() => envProblems(doc.lines), [doc.lines]);
   const inner = paneInner(width, height);
   const listH = Math.max(1, inner.height - 2);
   type Row = { line: number; note?: string };

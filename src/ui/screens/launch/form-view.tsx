@@ -95,11 +95,30 @@ export function FormView(props: FormViewProps): ReactNode {
         </Text>
         <Text> </Text>
         {editingThis ? (
-          <TextInput value={props.editing!.draft} onChange={props.onDraft} onSubmit={props.onCommit} onCancel={props.onCancel} focus width={valueW} />
+          <TextInput value={props.editing!.draft} onChange={props.onDraft} onSubmit={props.onCommit} onCancel={props.onCancel} focus width={valueW} label={row.field.key} />
         ) : (
           <ValueText {...props} field={row.field} width={valueW} />
         )}
       </Box>,
+    );
+  }
+  // Rows the fields leave free (a tall terminal) show the focused field in full: what it is for and its
+  // whole value, which its row may have cut.
+  const spare = height - out.length;
+  const focused = fields.find((f) => f.key === focus);
+  if (focused && spare >= DETAIL_MIN_ROWS) {
+    const detail = fieldDetail(focused, props.spec, props.raw, width);
+    out.push(
+      <Text key="rule" color={theme.color('muted')}>
+        {'─'.repeat(Math.max(0, width))}
+      </Text>,
+    );
+    detail.slice(0, spare - 1).forEach((line, i) =>
+      out.push(
+        <Text key={`d${i}`} color={theme.color(i === 0 ? 'accent' : line.startsWith('  ') ? 'text' : 'muted')} wrap="truncate-end">
+          {fit(line, width, theme.glyphs.ellipsis)}
+        </Text>,
+      ),
     );
   }
   return (
@@ -107,6 +126,27 @@ export function FormView(props: FormViewProps): ReactNode {
       {out}
     </Box>
   );
+}
+
+/** Free rows under the fields needed before the focused field's details are shown. */
+const DETAIL_MIN_ROWS = 4;
+
+/** The focused field described: its name and help, then its whole value (secrets masked). */
+export function fieldDetail(field: FieldDef, spec: EvalSpec, raw: Readonly<Record<string, string>>, width: number): string[] {
+  if (field.kind === 'more') return [`more flags: ${field.help}`];
+  const lines = wordWrap(clean(`${field.key}: ${field.help}`), width);
+  if (field.choices) lines.push(...wordWrap(`choices: ${field.choices.map((c) => c || '(default)').join(', ')} (Space / h l cycle)`, width));
+  const v = (spec as unknown as Record<string, unknown>)[field.key];
+  const text = raw[field.key] ?? (Array.isArray(v) ? (field.key === 'tasks' ? v.join(',') : field.key === 'env' ? '' : v.join(' ')) : v === undefined || v === '' ? '' : String(v));
+  if (field.key === 'env' && Array.isArray(v)) {
+    for (const l of v as string[]) {
+      const p = parseEnvLine(l);
+      lines.push(...wrapCols(clean(p.kind === 'assign' && isSecretName(p.name) ? `${l.slice(0, l.indexOf('=') + 1)}••••••` : l), Math.max(1, width - 2)).map((r) => `  ${r}`));
+    }
+  } else if (text !== '') {
+    lines.push(...wrapCols(clean(text), Math.max(1, width - 2)).map((r) => `  ${r}`));
+  }
+  return lines;
 }
 
 function ValueText({ spec, raw, field, width, moreOpen }: FormViewProps & { field: FieldDef; width: number }): ReactNode {

@@ -36,6 +36,27 @@ export interface LaunchContext {
   buildOptions: BuildOptions;
   suspend?: Suspend;
   editor?: string;
+  /** Puts text on the user's clipboard (the app's OSC 52 helper); absent: copying is not available. */
+  copy?(text: string, what: string): void;
+}
+
+/**
+ * `y`: the previewed command to the clipboard, as the preview shows it: secret values masked unless `r`
+ * revealed them (a secret leaves the process only when the user asked to see it).
+ */
+export function copyCommand(ctx: LaunchContext): void {
+  const s = ctx.store.getState();
+  const preview = buildPreview(s.spec, ctx.buildOptions, s.reveal);
+  if (preview.problems.length > 0 || preview.script === null) {
+    const n = preview.problems.length;
+    ctx.ui.getState().setFlash(`nothing to copy yet: ${n} problem${n === 1 ? '' : 's'} in the form`, 'error');
+    return;
+  }
+  if (!ctx.copy) {
+    ctx.ui.getState().setFlash('copying is not available here', 'warning');
+    return;
+  }
+  ctx.copy(preview.script, preview.script === preview.exact ? 'the command' : 'the command (secrets masked: r reveals them)');
 }
 
 /** `L`: confirm with the exact command (secrets masked), then submit and hand the job id to the app. */
@@ -56,6 +77,7 @@ export function requestLaunch(ctx: LaunchContext): void {
     title: spec.demo ? 'Launch (demo harness: simulated)' : 'Launch this job?',
     body: [...(preview.script ?? '').replace(/\n$/, '').split('\n'), ...(warnings.length ? ['', ...warnings.map((w) => `! ${w}`)] : [])],
     confirmLabel: 'Launch',
+    script: true,
     onConfirm: () => submit(ctx, spec),
   });
 }
@@ -237,4 +259,47 @@ export function resetForm(ctx: LaunchContext): void {
       ctx.store.getState().setSpec(emptySpec(harness));
     },
   });
+}
+
+/** The `pretrained=` value in a model_args string, if any. */
+export function pretrainedOf(modelArgs: string | undefined): string | undefined {
+  return /(?:^|,)\s*pretrained=([^,]*)/.exec(modelArgs ?? '')?.[1];
+}
+
+/** model_args with its `pretrained=` set to `value` (added first when missing; removed for undefined). */
+export function withPretrained(modelArgs: string | undefined, value: string | undefined): string | undefined {
+  const parts = (modelArgs ?? '').split(',').filter((p) => p.trim() !== '' && !/^\s*pretrained=/.test(p));
+  const out = value ? [`pretrained=${value}`, ...parts] : parts;
+  return out.length > 0 ? out.join(',') : undefined;
+}
+
+/**
+ * A model picked in the picker. model_args usually names the old model's weights (`pretrained=…`), so:
+ * when it holds the old model's own default (or nothing), it takes the new model's default, and the
+ * flash says so; when it holds something the user chose, it is kept, and the flash says it still names
+ * that (the form notes it too, see notes.ts).
+ */
+export function switchModel(ctx: LaunchContext, model: string): void {
+  const s = ctx.store.getState();
+  const before = s.spec.model;
+  if (model === before) return;
+  const find = (name: string) => s.models?.find((m) => m.name === name || m.aliases.includes(name));
+  const next = find(model);
+  const prev = find(before);
+  const current = pretrainedOf(s.spec.model_args);
+  s.setValue('model', model);
+  const flash = ctx.ui.getState().setFlash;
+  if (current === undefined || current === '' || (prev?.pretrained !== undefined && current === prev.pretrained)) {
+    if (next?.pretrained) {
+      ctx.store.getState().setValue('model_args', withPretrained(s.spec.model_args, next.pretrained));
+      flash(`model_args: pretrained=${next.pretrained} (${model}'s default)`, 'info');
+    } else if (current) {
+      ctx.store.getState().setValue('model_args', withPretrained(s.spec.model_args, undefined));
+      flash(`model_args: dropped pretrained=${current} (${before}'s default; ${model} has none)`, 'info');
+    }
+    return;
+  }
+  if (current !== next?.pretrained) {
+    flash(`model_args still names pretrained=${current}${next?.pretrained ? ` (${model}'s default: ${next.pretrained})` : ''}`, 'warning');
+  }
 }

@@ -4,12 +4,16 @@
  * The screen is a view over the launch store; keys live in use-form-keys.ts and the pickers, actions in
  * launch-actions.ts.
  */
+import path from 'node:path';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { Box } from 'ink';
 import { useStore } from 'zustand';
 import { specHasSecrets } from '../../../core/redact.js';
+import type { BuildOptions } from '../../../core/command/build.js';
+import { stateDir } from '../../../core/paths.js';
 import { validateSpec } from '../../../core/command/validate.js';
 import type { SettingsStore } from '../../../core/settings.js';
+import type { Harness } from '../../../core/spec.js';
 import type { LaunchStore } from '../../../state/launch.js';
 import { Pane, paneInner } from '../../components/pane.js';
 import { useUi, useUiStore } from '../../hooks/use-ui.js';
@@ -22,7 +26,7 @@ import { FormView } from './form-view.js';
 import type { LaunchBackend, LaunchContext } from './launch-actions.js';
 import { LaunchOverlays } from './overlays.js';
 import { checkTasks, fieldNotes } from './notes.js';
-import { buildPreview } from './preview-model.js';
+import { buildPreview, JOB_ID_TOKEN } from './preview-model.js';
 import { previewLines, PreviewView } from './preview-view.js';
 import { commitEdit, useFormKeys } from './use-form-keys.js';
 
@@ -46,6 +50,21 @@ export interface LaunchScreenProps {
   suspend?: Suspend;
   /** Editor command; default $VISUAL / $EDITOR / vi. */
   editor?: string;
+  /** `y` copies the previewed command through this. */
+  copy?(text: string, what: string): void;
+  /**
+   * What the server will add when it starts the job: its state dir (the job dir, hence the default
+   * `--output_path`) and its GPU pool (the `CUDA_VISIBLE_DEVICES` it sets). Default: this process's
+   * state dir, pool unknown (no GPU line).
+   */
+  server?: { stateDir: string; gpuPool: number[] | null } | null;
+  /** Told the harness, interpreter and set-up line the form targets, whenever they change (the header follows). */
+  onTarget?(target: { harness: Harness; python?: string; setup?: string }): void;
+}
+
+/** The `# GPUs:` placeholder for a pool: how many of which GPUs the job will get. */
+export function gpuNote(pool: readonly number[], needed: number): string {
+  return `<${needed} of ${pool.join(',')}>`;
 }
 
 /** Settings whose load warning was shown (the screen mounts again on every visit). */
@@ -54,6 +73,7 @@ const warned = new WeakSet<SettingsStore>();
 /** Below this width the preview goes under the form. */
 const SIDE_BY_SIDE = 110;
 const SAVE_DELAY_MS = 400;
+const FORM_MAX_WIDTH = 76;
 
 export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const { width, height, focused, backend } = props;
@@ -79,11 +99,27 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const shellOverlay = useUi((s) => s.overlay);
 
   const cwd = props.cwd ?? process.cwd();
-  const buildOptions = useMemo(() => ({ cwd, ...(props.demoHarnessDir ? { demoHarnessDir: props.demoHarnessDir } : {}) }), [cwd, props.demoHarnessDir]);
+  // The preview shows what the scheduler adds (scheduler.ts start(): output_path, the pool's GPUs), so it,
+  // `y` and the confirm dialog say what job.sh will.
+  const stateRoot = props.server?.stateDir ?? stateDir();
+  const pool = props.server?.gpuPool ?? null;
+  const poolKey = pool ? pool.join(',') : null;
+  const needed = spec.num_gpus ?? 1;
+  const buildOptions = useMemo<BuildOptions>(
+    () => ({
+      cwd,
+      jobDir: path.join(stateRoot, 'jobs', JOB_ID_TOKEN),
+      ...(pool ? (pool.length === 0 ? { gpus: [] } : { gpuNote: gpuNote(pool, needed) }) : {}),
+      ...(props.demoHarnessDir ? { demoHarnessDir: props.demoHarnessDir } : {}),
+    }),
+    // `poolKey` stands for `pool` (a fresh array on every health poll).
+    [cwd, props.demoHarnessDir, stateRoot, poolKey, needed],
+  );
   const ctx: LaunchContext = {
     store, ui, settings, backend, onLaunched: props.onLaunched, cwd, buildOptions,
     ...(props.suspend ? { suspend: props.suspend } : {}),
     ...(props.editor ? { editor: props.editor } : {}),
+    ...(props.copy ? { copy: props.copy } : {}),
   };
 
   // Discovery runs in the background as soon as the form shows, so a picker opens on a ready list.
@@ -94,6 +130,11 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
     ensureModels(store, catalog, req);
     // `key` stands for every input of `req` (a fresh object each render).
   }, [store, catalog, key]);
+
+  const onTarget = props.onTarget;
+  useEffect(() => {
+    onTarget?.({ harness: spec.harness, ...(spec.python ? { python: spec.python } : {}), ...(spec.setup ? { setup: spec.setup } : {}) });
+  }, [onTarget, spec.harness, spec.python, spec.setup]);
 
   // The last spec survives a restart: saved shortly after each change and when the screen goes away.
   useEffect(() => {
@@ -146,12 +187,15 @@ export function LaunchScreen(props: LaunchScreenProps): ReactNode {
   const problems = useMemo(() => [...validateSpec(spec), ...serverProblems], [spec, serverProblems]);
   const check = useMemo(() => checkTasks(spec, tasks), [spec, tasks]);
   const tasksLine = tasksState === 'ready' ? null : tasksState === 'idle' ? null : `task index: ${tasksNote}`;
-  const notes = useMemo(() => fieldNotes(spec, problems, fields, check, tasksLine, models), [spec, problems, fields, check, tasksLine, models]);
+  const taskNames = useMemo(() => (tasks ? tasks.entries.filter((e) => e.type === 'task').map((e) => e.name) : null), [tasks]);
+  const notes = useMemo(() => fieldNotes(spec, problems, fields, check, tasksLine, models, taskNames), [spec, problems, fields, check, tasksLine, models, taskNames]);
   const preview = useMemo(() => buildPreview(spec, buildOptions, reveal), [spec, buildOptions, reveal]);
   const hasSecrets = useMemo(() => specHasSecrets(spec), [spec]);
 
   const side = width >= SIDE_BY_SIDE;
-  const formW = side ? Math.floor(width * 0.5) : width;
+  // The form needs about 76 columns (label, value, its notes); past that, width goes to the preview, whose
+  // long lines then wrap less, rather than to padding in the form.
+  const formW = side ? Math.min(Math.floor(width * 0.5), FORM_MAX_WIDTH) : width;
   const previewW = side ? width - formW : width;
   const previewH = side ? height : Math.max(5, Math.min(Math.floor(height * 0.42), height - 8));
   const formH = side ? height : height - previewH;

@@ -115,7 +115,7 @@ export function ModelPicker({ store, width, height, recent, onDone }: ModelPicke
       items={rows}
       cursor={at}
       renderRow={(r) => `${r.model.problem ? '! ' : ''}${r.model.name}   ${r.typed ? '(use as typed)' : r.model.kind}${r.model.aliases.length ? `  aka ${r.model.aliases.join(', ')}` : ''}${r.tag ? `  ${theme.glyphs.sep} ${r.tag}` : ''}`}
-      detail={row ? [row.model.name, `kind: ${row.model.kind}`, `aliases: ${row.model.aliases.join(', ') || '-'}`, ...(row.model.problem ? [`! ${row.model.problem}`] : [])] : []}
+      detail={row ? [row.model.name, `kind: ${row.model.kind}`, `aliases: ${row.model.aliases.join(', ') || '-'}`, ...(row.model.pretrained ? [`default: pretrained=${row.model.pretrained}`] : []), ...(row.model.problem ? [`! ${row.model.problem}`] : [])] : []}
       empty={state === 'loading' ? note : 'no models: type a name'}
       placeholder="type to search models and aliases"
     />

@@ -42,6 +42,22 @@ export function taskWarnings(spec: EvalSpec, check: TaskCheck | null): string[] 
   return out;
 }
 
+/**
+ * Core's fixes give generic examples (`e.g. mme`, `e.g. hf or llava`); once the harness's own lists are
+ * known, name what it has instead, so the demo (or lm-eval) never suggests a task or model it lacks.
+ */
+export function withExamples(p: Problem, models: readonly ModelEntry[] | null, taskNames: readonly string[] | null): string {
+  let fix = p.fix;
+  if (p.field === 'model' && models && models.length > 0) {
+    const names = models.filter((m) => !m.problem).map((m) => m.name);
+    if (names.length > 0) fix = fix.replace(/e\.g\. \S+ or \S+$/, `e.g. ${names.slice(0, 2).join(' or ')}`);
+  }
+  if (p.field === 'tasks' && taskNames && taskNames.length > 0) {
+    fix = fix.replace(/e\.g\. ([\w,]+)$/, (whole, ex: string) => (ex.split(',').every((t) => taskNames.includes(t)) ? whole : `e.g. ${taskNames.slice(0, 2).join(',')}`));
+  }
+  return fix;
+}
+
 export function fieldNotes(
   spec: EvalSpec,
   problems: readonly Problem[],
@@ -49,6 +65,7 @@ export function fieldNotes(
   check: TaskCheck | null,
   tasksNote: string | null,
   models: readonly ModelEntry[] | null = null,
+  taskNames: readonly string[] | null = null,
 ): Map<string, FieldNote[]> {
   const notes = new Map<string, FieldNote[]>();
   const add = (key: string, note: FieldNote): void => {
@@ -61,7 +78,7 @@ export function fieldNotes(
   for (const p of problems) {
     const key = problemField(p);
     const where = key === 'env' ? `${p.field.replace('env ', '')}: ` : '';
-    if (shown.has(key)) add(key, { text: `${where}${p.message}: ${p.fix}`, tone: 'error' });
+    if (shown.has(key)) add(key, { text: `${where}${p.message}: ${withExamples(p, models, taskNames)}`, tone: 'error' });
     else hidden += 1;
   }
   if (hidden > 0) add('more', { text: `${hidden} problem${hidden > 1 ? 's' : ''} in flags under "more" (Space opens)`, tone: 'error' });
@@ -77,6 +94,15 @@ export function fieldNotes(
     const known = models.find((m) => m.name === model || m.aliases.includes(model));
     if (!known) add('model', { text: `not in ${spec.harness}'s model registry (fine for a plugin model; check the spelling)`, tone: 'warning' });
     else if (known.problem) add('model', { text: known.problem, tone: 'warning' });
+  }
+  // model_args naming another registry model's default weights: most likely left over from a switch.
+  const pretrained = /(?:^|,)\s*pretrained=([^,]*)/.exec(spec.model_args ?? '')?.[1];
+  if (models && pretrained && model !== '') {
+    const mine = models.find((m) => m.name === model || m.aliases.includes(model));
+    const owner = models.find((m) => m.pretrained === pretrained && m !== mine);
+    if (owner && mine?.pretrained !== pretrained) {
+      add('model_args', { text: `pretrained=${pretrained} is ${owner.name}'s default, not ${model}'s${mine?.pretrained ? ` (${mine.pretrained})` : ''}`, tone: 'warning' });
+    }
   }
   return notes;
 }

@@ -6,7 +6,7 @@ import { useMemo, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { LaunchOverlay } from '../../../state/launch.js';
 import { EnvEditor } from './env-editor.js';
-import { deletePreset, exportYaml, importYaml, loadPreset, runEditor, savePreset, type LaunchContext } from './launch-actions.js';
+import { deletePreset, exportYaml, importYaml, loadPreset, runEditor, savePreset, type LaunchContext, switchModel } from './launch-actions.js';
 import { ModelPicker } from './model-picker.js';
 import { PresetsPicker } from './presets-picker.js';
 import { Prompt } from './prompt.js';
@@ -53,7 +53,7 @@ export function LaunchOverlays({ ctx, overlay, width, height }: LaunchOverlaysPr
           height={height}
           recent={recentModels}
           onDone={(model) => {
-            if (model !== null) store.getState().setValue('model', model);
+            if (model !== null) switchModel(ctx, model);
             close('model');
           }}
         />

@@ -8,7 +8,7 @@ import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { TextInput } from '../../components/text-input.js';
 import { WindowedList } from '../../components/windowed-list.js';
-import { clean, fit, wrapCols } from '../../text.js';
+import { clean, cols, fit, wordWrap } from '../../text.js';
 import { useTheme, type Token } from '../../theme/index.js';
 
 export interface PickerFrameProps<T> {
@@ -27,6 +27,9 @@ export interface PickerFrameProps<T> {
   empty: string;
   placeholder: string;
 }
+
+/** Keys the query line leaves to the list (Ctrl-A / Ctrl-E still move in the query). */
+const LIST_KEYS: readonly string[] = ['home', 'end'];
 
 /** Below this width the detail pane goes under the list. */
 const SIDE_BY_SIDE = 100;
@@ -47,18 +50,20 @@ export function PickerFrame<T>(p: PickerFrameProps<T>): ReactNode {
   const body = Math.max(1, inner.height - 2);
   const side = p.width >= SIDE_BY_SIDE;
   const listW = side ? Math.floor(inner.width * 0.55) : inner.width;
-  const detailW = side ? inner.width - listW - 1 : inner.width;
+  // Side by side, a rule separates the detail pane from the list (a member name must not read as a row).
+  const detailW = side ? inner.width - listW - 2 : inner.width;
   const listH = pickerListHeight(p.width, p.height);
   const detailH = side ? body : body - listH;
-  // Detail lines wrap (a group's member list is long), then are cut to the rows there are.
-  const detail = p.detail.flatMap((l) => wrapCols(clean(l), Math.max(1, detailW))).slice(0, Math.max(0, detailH));
+  // Detail lines wrap at spaces (names stay whole), then are cut to the rows there are.
+  // A line of one name (a group's member) is cut with an ellipsis instead: a name is never split.
+  const detail = p.detail.flatMap((l) => (cols(clean(l)) <= detailW || /^\s*\S+$/.test(l) ? [clean(l)] : wordWrap(clean(l), Math.max(1, detailW)))).slice(0, Math.max(0, detailH));
   return (
     <Pane title={p.title} width={p.width} height={p.height} focused status={p.status}>
       <Box width={inner.width} height={1} overflow="hidden">
         <Text color={theme.color('accent')} bold>
           {'/ '}
         </Text>
-        <TextInput value={p.query} onChange={p.onQuery} focus width={inner.width - 2} placeholder={p.placeholder} />
+        <TextInput value={p.query} onChange={p.onQuery} focus width={inner.width - 2} placeholder={p.placeholder} label="the search" passKeys={LIST_KEYS} />
       </Box>
       <Text color={p.info.tone ? theme.color(p.info.tone) : theme.color('muted')} wrap="truncate-end">
         {fit(clean(p.info.text), inner.width, theme.glyphs.ellipsis)}
@@ -66,12 +71,17 @@ export function PickerFrame<T>(p: PickerFrameProps<T>): ReactNode {
       <Box flexDirection={side ? 'row' : 'column'} width={inner.width} height={body} overflow="hidden">
         <WindowedList items={p.items} selected={p.cursor} height={listH} width={listW} renderRow={(item, i) => p.renderRow(item, i)} empty={p.empty} />
         {detailH > 0 ? (
-          <Box flexDirection="column" width={detailW} height={detailH} marginLeft={side ? 1 : 0} overflow="hidden">
-            {detail.map((line, i) => (
-              <Text key={i} wrap="truncate-end" color={i === 0 ? theme.color('title') : undefined} bold={i === 0}>
-                {fit(line, detailW, theme.glyphs.ellipsis)}
-              </Text>
-            ))}
+          <Box flexDirection="row" height={detailH} overflow="hidden">
+            {side ? (
+              <Text color={theme.color('muted')}>{Array.from({ length: detailH }, () => `${theme.glyphs.rule} `).join('\n')}</Text>
+            ) : null}
+            <Box flexDirection="column" width={detailW} height={detailH} overflow="hidden">
+              {detail.map((line, i) => (
+                <Text key={i} wrap="truncate-end" color={i === 0 ? theme.color('title') : undefined} bold={i === 0}>
+                  {fit(line, detailW, theme.glyphs.ellipsis)}
+                </Text>
+              ))}
+            </Box>
           </Box>
         ) : null}
       </Box>
@@ -87,7 +97,7 @@ export function moveCursor(cursor: number, delta: number, count: number): number
 
 /** The cursor after a picker movement action (down/up/page-down/page-up), or null for any other action. */
 export function pickerMove(action: string | null | undefined, cursor: number, page: number, count: number): number | null {
-  const delta = { down: 1, up: -1, 'page-down': page, 'page-up': -page }[action ?? ''];
+  const delta = { down: 1, up: -1, 'page-down': page, 'page-up': -page, first: -count, last: count }[action ?? ''];
   return delta === undefined ? null : moveCursor(cursor, delta, count);
 }
 

@@ -17,21 +17,33 @@ export interface Preview {
   problems: Problem[];
 }
 
+/**
+ * Stands for the job id in a preview's paths until the server gives the job one. The command is built
+ * with a token the quoting leaves alone and the token is then shown as `<job-id>`, so the preview
+ * differs from job.sh by exactly the id (a `<` in the built path would have made it quoted).
+ */
+export const JOB_ID_TOKEN = 'LMMS-TUI-JOB-ID';
+export const JOB_ID_PLACEHOLDER = '<job-id>';
+
 const PLACEHOLDER_MODEL = '<model>';
 const PLACEHOLDER_TASKS = '<tasks>';
 
 export function buildPreview(spec: EvalSpec, opts: BuildOptions, reveal: boolean): Preview {
   const problems = validateSpec(spec);
   if (problems.length === 0) {
-    const exact = buildCommand(spec, opts).script;
+    const exact = showJobId(buildCommand(spec, opts).script);
     return { script: reveal ? exact : redactScript(exact, specSecrets(spec)), exact, problems };
   }
   const partial = withoutProblems(spec, problems);
   if (validateSpec(partial).length > 0) return { script: null, exact: null, problems };
-  const script = buildCommand(partial, opts)
-    .script.replace(`'${PLACEHOLDER_MODEL}'`, PLACEHOLDER_MODEL)
+  const script = showJobId(buildCommand(partial, opts).script)
+    .replace(`'${PLACEHOLDER_MODEL}'`, PLACEHOLDER_MODEL)
     .replace(`'${PLACEHOLDER_TASKS}'`, PLACEHOLDER_TASKS);
   return { script: reveal ? script : redactScript(script, specSecrets(spec)), exact: null, problems };
+}
+
+function showJobId(script: string): string {
+  return script.split(JOB_ID_TOKEN).join(JOB_ID_PLACEHOLDER);
 }
 
 /** A copy of `spec` with every field that has a problem dropped (or replaced by a placeholder). */

@@ -1,11 +1,11 @@
 /**
- * The preview pane: the exact script the job would run, wrapped (never truncated: what is shown is what
- * runs) and scrolled with [ / ] or, when the pane has focus, the list keys.
+ * The preview pane: the exact script the job would run, wrapped between words with a ` \` continuation
+ * (never truncated, never cut mid-token: what is shown, and copied off the screen, is what runs) and scrolled with [ / ] or, when the pane has focus, the list keys.
  */
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
-import { clean, fit, wrapCols } from '../../text.js';
+import { clean, fit, wrapShellLine } from '../../text.js';
 import { useTheme } from '../../theme/index.js';
 import type { Preview } from './preview-model.js';
 
@@ -23,7 +23,8 @@ export interface PreviewViewProps {
 export function previewLines(preview: Preview, innerWidth: number): string[] {
   if (preview.script === null) return ['(nothing to preview yet: fix the problems marked in the form)'];
   const lines = preview.script.replace(/\n$/, '').split('\n');
-  const out = lines.flatMap((l) => wrapCols(clean(l), Math.max(1, innerWidth)));
+  // Wrapped so that rows copied off the screen still run as one command (text.ts wrapShellLine).
+  const out = lines.flatMap((l) => wrapShellLine(clean(l), Math.max(1, innerWidth)));
   if (preview.problems.length > 0) out.push('', `# incomplete: ${preview.problems.length} problem${preview.problems.length > 1 ? 's' : ''} to fix (marked in the form)`);
   return out;
 }

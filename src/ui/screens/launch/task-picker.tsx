@@ -12,7 +12,27 @@ import { actionFor, useKeys } from '../../keymap/dispatch.js';
 import { useTheme } from '../../theme/index.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
 import { pickerListHeight, PickerFrame, usePickerQuery } from './picker-frame.js';
-import { defaultOrder, isWildcard, pickerRows, TaskSearch, type PickerRow } from './task-search.js';
+import { defaultOrder, isWildcard, pickerRows, SEARCH_LIMIT, TaskSearch, type PickerRow } from './task-search.js';
+
+/**
+ * Names the typed query stands for on Enter: a list (`mme,mmmu_val x`) always, split at commas and
+ * spaces; a single word only when it matched nothing (otherwise it was a search, and its matches are
+ * what the list offers).
+ */
+export function typedNames(query: string, matched: boolean): string[] {
+  const q = query.trim();
+  if (q === '') return [];
+  const names = q.split(/[,\s]+/).filter(Boolean);
+  if (names.length === 1 && matched) return [];
+  return names;
+}
+
+/** What Enter puts in the spec: the marks in order, then the typed names not already marked. */
+export function chosen(marked: readonly string[], typed: readonly string[], row: PickerRow | undefined): string[] | null {
+  const out = [...marked, ...typed.filter((t) => !marked.includes(t))];
+  if (out.length > 0) return [...new Set(out)];
+  return row ? [row.name] : null;
+}
 
 export interface TaskPickerProps {
   store: LaunchStore;
@@ -51,6 +71,7 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
   const page = pickerListHeight(width, height);
   const markedSet = new Set(marked);
 
+  const typed = typedNames(query, pattern !== null || results.length > 0);
   const toggleMark = (name: string): void => setMarked((m) => (m.includes(name) ? m.filter((x) => x !== name) : [...m, name]));
 
   useKeys('overlay', (key) => {
@@ -64,14 +85,14 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
         if (row?.expandable) {
           setExpanded((e) => {
             const next = new Set(e);
-            if (next.has(row.name)) next.delete(row.name);
-            else next.add(row.name);
+            if (next.has(row.id)) next.delete(row.id);
+            else next.add(row.id);
             return next;
           });
         }
         return true;
       case 'choose':
-        onDone(marked.length > 0 ? marked : row ? [row.name] : query.trim() ? [query.trim()] : null);
+        onDone(chosen(marked, typed, row));
         return true;
       case 'cancel':
         onDone(null);
@@ -86,8 +107,11 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
     }
   });
 
-  const info = infoLine(list, state, note, pattern, harness, marked);
-  const status = `${marked.length} selected${list ? ` ${theme.glyphs.sep} ${list.entries.length} names` : ''}`;
+  const info = typed.length > 0 ? { text: `Enter uses: ${[...marked, ...typed.filter((t) => !marked.includes(t))].join(', ')}`, tone: 'success' as const } : infoLine(list, state, note, pattern, harness, marked);
+  const sep = ` ${theme.glyphs.sep} `;
+  const where = rows.length > 0 ? `${at + 1}/${rows.length}` : '0';
+  const matches = list && query.trim() !== '' ? `${results.length}${results.length >= SEARCH_LIMIT ? '+' : ''} match${results.length === 1 ? '' : 'es'}${sep}` : '';
+  const status = `${matches}${where}${sep}${marked.length} selected${list ? `${sep}${list.entries.length} names` : ''}`;
   return (
     <PickerFrame<PickerRow>
       title="Tasks"
@@ -101,7 +125,7 @@ export function TaskPicker({ store, width, height, recent, onDone }: TaskPickerP
       cursor={at}
       renderRow={(r) => rowText(r, markedSet, theme.glyphs)}
       detail={row ? detailLines(row, list, harness) : []}
-      empty={state === 'loading' ? note : state === 'error' ? 'no task list (see above)' : 'no match: Enter uses the text as typed'}
+      empty={state === 'loading' ? note : state === 'error' ? 'no task list (see above)' : 'no match: Enter uses the names as typed (a,b,c for several)'}
       placeholder="type to search tasks, groups, tags; * ? [ ] for wildcards"
     />
   );
@@ -113,7 +137,9 @@ function rowText(r: PickerRow, marked: ReadonlySet<string>, g: { mark: string; u
   const arrow = r.expandable ? (r.expanded ? g.collapse : g.expand) : ' ';
   const e = r.entry;
   const kind = e ? (e.members?.length ? `${e.type} (${e.members.length})` : e.type) : 'unknown';
-  return `${mark} ${'  '.repeat(r.depth)}${arrow} ${r.name}   ${kind}`;
+  // A member of a marked group runs with it: say so, so nobody marks it twice.
+  const via = marked.has(r.name) ? undefined : [...r.parents].reverse().find((p) => marked.has(p));
+  return `${mark} ${'  '.repeat(r.depth)}${arrow} ${r.name}   ${kind}${via ? `   (covered: ${via} is selected)` : ''}`;
 }
 
 function infoLine(list: TaskList | null, state: string, note: string, pattern: string | null, harness: Harness, marked: readonly string[]): { text: string; tone?: 'warning' | 'error' | 'muted' | 'success' } {
@@ -147,8 +173,9 @@ export function detailLines(row: PickerRow, list: TaskList | null, harness: Harn
   if (e.metrics?.length) lines.push(`metrics: ${e.metrics.join(', ')}`);
   if (e.num_fewshot !== undefined) lines.push(`num_fewshot: ${e.num_fewshot}`);
   if (e.tags?.length) lines.push(`tags: ${e.tags.join(', ')}`);
-  if (e.members?.length) lines.push(`members (${e.members.length}): ${e.members.join(', ')}`);
   lines.push(`yaml: ${e.yaml_path ?? '(none: a tag)'}`);
   if (e.also_defined_in?.length) lines.push(`also defined in: ${e.also_defined_in.join(', ')}`);
+  // Last, one per line: a big group's member list is long and the pane cuts it at its height.
+  if (e.members?.length) lines.push('', `members (${e.members.length}):`, ...e.members.map((m) => `  ${m}`));
   return lines;
 }

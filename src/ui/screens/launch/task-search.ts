@@ -62,13 +62,18 @@ export interface PickerRow {
   entry: TaskEntry | undefined;
   expandable: boolean;
   expanded: boolean;
-  /** Unique among rows (a task can appear under several expanded groups). */
+  /** Unique among rows (a task can appear under several expanded groups); what Tab expands. */
   id: string;
+  /** Names of the groups/tags this row is listed under, outermost first. */
+  parents: readonly string[];
 }
 
 const MAX_DEPTH = 4;
 
-/** Flattens results and the members of expanded groups/tags into the rows the list shows. */
+/**
+ * Flattens results and the members of expanded groups/tags into the rows the list shows. `expanded` holds
+ * row ids, so expanding a group nested under another expands that row only, not every row of that name.
+ */
 export function pickerRows(
   results: readonly TaskEntry[],
   expanded: ReadonlySet<string>,
@@ -76,16 +81,16 @@ export function pickerRows(
   pattern: string | null,
 ): PickerRow[] {
   const rows: PickerRow[] = [];
-  if (pattern) rows.push({ kind: 'pattern', name: pattern, depth: 0, entry: undefined, expandable: false, expanded: false, id: `pattern:${pattern}` });
-  const add = (name: string, depth: number, parentId: string): void => {
+  if (pattern) rows.push({ kind: 'pattern', name: pattern, depth: 0, entry: undefined, expandable: false, expanded: false, id: `pattern:${pattern}`, parents: [] });
+  const add = (name: string, depth: number, parentId: string, parents: readonly string[]): void => {
     const entry = byName.get(name);
     const members = entry?.members ?? [];
     const expandable = members.length > 0;
-    const isOpen = expandable && expanded.has(name) && depth < MAX_DEPTH;
     const id = parentId ? `${parentId}>${name}` : name;
-    rows.push({ kind: 'entry', name, depth, entry, expandable, expanded: isOpen, id });
-    if (isOpen) for (const m of members) add(m, depth + 1, id);
+    const isOpen = expandable && expanded.has(id) && depth < MAX_DEPTH;
+    rows.push({ kind: 'entry', name, depth, entry, expandable, expanded: isOpen, id, parents });
+    if (isOpen) for (const m of members) add(m, depth + 1, id, [...parents, name]);
   };
-  for (const e of results) add(e.name, 0, '');
+  for (const e of results) add(e.name, 0, '', []);
   return rows;
 }

@@ -10,7 +10,7 @@ import type { KeyPress } from '../../keymap/keys.js';
 import { useUi } from '../../hooks/use-ui.js';
 import { LAUNCH_BINDINGS } from './bindings.js';
 import { cycleChoice, editText, valueFromText, type FieldDef } from './fields.js';
-import { editEnvInEditor, requestLaunch, resetForm, type LaunchContext } from './launch-actions.js';
+import { copyCommand, editEnvInEditor, requestLaunch, resetForm, type LaunchContext } from './launch-actions.js';
 
 export interface FormKeysOptions {
   ctx: LaunchContext;
@@ -147,6 +147,9 @@ export function useFormKeys({ ctx, fields, active, previewMax, previewPage }: Fo
         return true;
       case 'reveal':
         s.toggleReveal();
+        return true;
+      case 'copy-command':
+        copyCommand(ctx);
         return true;
       case 'preview-down':
         s.scrollPreview(previewPage, previewMax);
