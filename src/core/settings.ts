@@ -37,6 +37,7 @@ interface Stored {
   recentTasks?: unknown;
   recentModels?: unknown;
   settings?: unknown;
+  resultsFolders?: unknown;
 }
 
 export interface OpenSettingsOptions {
@@ -164,6 +165,29 @@ export class SettingsStore {
 
   setSetting<K extends keyof UiSettings>(key: K, value: UiSettings[K]): void {
     this.#conf.set('settings', { ...this.settings(), [key]: value });
+  }
+
+  /** Folders the user added to the results index (`lmms-tui results add`), absolute, in the order added. */
+  resultsFolders(): string[] {
+    return stringList(this.#conf.get('resultsFolders'));
+  }
+
+  /** Adds an absolute folder; false when it was already there. */
+  addResultsFolder(folder: string): boolean {
+    const abs = path.resolve(folder);
+    const current = this.resultsFolders();
+    if (current.includes(abs)) return false;
+    this.#conf.set('resultsFolders', [...current, abs]);
+    return true;
+  }
+
+  /** False when the folder was not in the list. */
+  removeResultsFolder(folder: string): boolean {
+    const abs = path.resolve(folder);
+    const current = this.resultsFolders();
+    if (!current.includes(abs)) return false;
+    this.#conf.set('resultsFolders', current.filter((f) => f !== abs));
+    return true;
   }
 
   #presets(): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { installGuard, type GuardOptions, type Refusal } from './guard.js';
 import { HttpError, installErrorHandling, sendError } from './http-errors.js';
 import { docsPage, openApiDocument, type RouteDoc } from './openapi.js';
 import { registerRoutes } from './routes.js';
+import { registerResultsRoutes } from './results-routes.js';
 import { registerCompatRoutes } from '../compat/index.js'; // compat (issue #6)
 
 export interface AppOptions {
@@ -80,6 +81,7 @@ export async function buildApp(ctx: ServerContext, opts: AppOptions): Promise<Fa
 
   const docs: RouteDoc[] = [];
   registerRoutes(app, ctx, docs);
+  registerResultsRoutes(app, ctx, docs);
   registerCompatRoutes(app, ctx); // compat (issue #6)
   let document: unknown;
   app.get('/openapi.json', async () => (document ??= openApiDocument(docs, { version: ctx.version })));

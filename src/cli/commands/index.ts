@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   server: () => import('./server.js').then((m) => m.registerServer),
   serve: () => import('./serve.js').then((m) => m.registerServe),
   web: () => import('./web.js').then((m) => m.registerWeb),
+  results: () => import('./results.js').then((m) => m.registerResults),
   mcp: () => import('./mcp.js').then((m) => m.registerMcp),
   tasks: () => import('./tasks.js').then((m) => m.registerTasks),
   models: () => import('./models.js').then((m) => m.registerModels),

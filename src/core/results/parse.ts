@@ -46,6 +46,12 @@ export interface ResultsSummary {
   groupSubtasks: Record<string, string[]>;
   /** `total_evaluation_time_seconds` (a string in lmms-eval's files), null when absent. */
   evalSeconds: number | null;
+  /** Few-shot count per task (`n-shot`), null where the file says nothing usable. */
+  nShot: Record<string, number | null>;
+  /** `git_hash` of the harness checkout, when the harness recorded one. */
+  gitHash: string | null;
+  /** `model_name` (the pretrained name both harnesses record), null when absent. */
+  modelName: string | null;
 }
 
 /** A metric row placed in the task hierarchy: members follow their group, one level deeper. */
@@ -193,6 +199,9 @@ export function readMetrics(file: string): ResultsSummary {
     version,
     groupSubtasks: subtasksOf(json.group_subtasks),
     evalSeconds: secondsOf(json.total_evaluation_time_seconds),
+    nShot: nShotOf(json['n-shot']),
+    gitHash: typeof json.git_hash === 'string' && json.git_hash !== '' ? json.git_hash : null,
+    modelName: typeof json.model_name === 'string' && json.model_name !== '' ? json.model_name : null,
   };
 }
 
@@ -200,6 +209,13 @@ function subtasksOf(v: unknown): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!isObject(v)) return out;
   for (const [group, members] of Object.entries(v)) out[group] = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+  return out;
+}
+
+function nShotOf(v: unknown): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  if (!isObject(v)) return out;
+  for (const [task, n] of Object.entries(v)) out[task] = num(n);
   return out;
 }
 

@@ -62,6 +62,16 @@ export const RESULTS_BINDINGS: readonly Binding[] = [
   { scope: 'results', keys: ['['], action: 'prev-job', help: 'previous finished job', footer: true, footerLabel: 'prev job' },
   { scope: 'results', keys: [']'], action: 'next-job', help: 'next finished job', footer: true, footerLabel: 'next job' },
   { scope: 'results', keys: ['y'], action: 'copy-results-path', help: 'copy the results path', footer: true, footerLabel: 'copy path' },
+  { scope: 'results', keys: ['w'], action: 'workbench', help: 'every run on disk (workbench) / back to the job', footer: true, footerLabel: 'all runs' },
+  { scope: 'results', keys: ['space'], action: 'mark', help: 'workbench: mark a run for comparison' },
+  { scope: 'results', keys: ['c'], action: 'compare', help: 'workbench: compare the marked runs / back to the runs' },
+  { scope: 'results', keys: ['b'], action: 'baseline', help: 'compare: next baseline run' },
+  { scope: 'results', keys: ['m'], action: 'metric', help: 'compare: next metric (headline per task first)' },
+  { scope: 'results', keys: ['s'], action: 'sort', help: 'workbench: sort by date or model' },
+  { scope: 'results', keys: ['enter'], action: 'open-samples', help: "workbench: the selected run's samples" },
+  { scope: 'results', keys: ['t'], action: 'next-task', help: 'samples: next task with samples' },
+  { scope: 'results', keys: ['x'], action: 'wrong-only', help: 'samples: only samples scoring 0 on the first metric (wrong answers)' },
+  { scope: 'results', keys: ['o'], action: 'open-media', help: "samples: open the sample's image or file with the system's opener" },
   { scope: 'results', keys: ['escape'], action: 'back', help: 'back to the jobs screen' },
 ];
 

@@ -1,6 +1,7 @@
 /**
  * Screen 3: the selected job's results. A metrics table (task, metric, value, stderr, samples), the results
- * files, and for a failed run the reason and the last log lines. `[` / `]` step through finished jobs.
+ * files, and for a failed run the reason and the last log lines. `[` / `]` step through finished jobs; `w`
+ * opens the workbench (workbench.tsx): every run on disk, and runs compared.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
@@ -15,6 +16,7 @@ import { useTheme } from '../../theme/index.js';
 import { clean, fit } from '../../text.js';
 import { selectedIndex } from '../jobs/jobs-screen.js';
 import { elapsedMs, modelLabel } from '../jobs/format.js';
+import { Workbench } from './workbench.js';
 import { formatMetricRow, metricColumns, metricHeader, noMetricsText } from './format.js';
 import { isFinished } from '../../../core/scheduler/types.js';
 import { formatDuration } from '../../../core/format.js';
@@ -44,6 +46,7 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
   const entry = useResults((s) => (job ? s.byId[job.id] : undefined));
   const server = useJobs((s) => s.server);
   const [row, setRow] = useState(0);
+  const [bench, setBench] = useState(false);
 
   useEffect(() => {
     if (!job || !finished) return;
@@ -113,14 +116,19 @@ export function ResultsScreen({ width, height, active }: ResultsScreenProps): Re
         copy(files.length > 0 ? files.join('\n') : job.output_path, 'results path');
         return true;
       }
+      if (action === 'workbench') {
+        setBench(true);
+        return true;
+      }
       if (action === 'back') {
         ui.getState().setScreen('jobs');
         return true;
       }
       return false;
     },
-    active,
+    active && !bench,
   );
+  if (bench) return <Workbench width={width} height={height} active={active} onExit={() => setBench(false)} />;
 
   let body: ReactNode;
   if (!job) body = <Text color={theme.color('muted')}>{fit('no jobs yet', inner.width, ell)}</Text>;

@@ -1,0 +1,158 @@
+/**
+ * The workbench's samples view: one run's samples for one task, paged straight from the JSONL file (the line
+ * index is built on open, then each page is one positioned read: src/core/results/samples.ts). `t` steps
+ * through the tasks that have samples, `x` keeps only wrong answers (first metric = 0), `o` opens the
+ * sample's media with the system's opener ($LMMS_TUI_OPEN, else xdg-open / open).
+ */
+import { spawn } from 'node:child_process';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Box, Text } from 'ink';
+import { Pane, paneInner } from '../../components/pane.js';
+import { actionFor, useKeys } from '../../keymap/dispatch.js';
+import { LIST_BINDINGS, RESULTS_BINDINGS } from '../../keymap/bindings.js';
+import { useUiStore } from '../../hooks/use-ui.js';
+import { useTheme } from '../../theme/index.js';
+import { clean, fit } from '../../text.js';
+import { SamplesFile, type Page, type Sample } from '../../../core/results/samples.js';
+import type { RunInfo } from '../../../core/results/runs.js';
+import { formatMetricValue } from '../../../core/results/format.js';
+
+/** Lines one sample takes on screen. */
+const LINES = 5;
+
+export function openerCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LMMS_TUI_OPEN || (process.platform === 'darwin' ? 'open' : 'xdg-open');
+}
+
+const shown = (v: unknown): string => (v === null || v === undefined ? '-' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export function sampleLines(s: Sample): string[] {
+  if (s.error) return [`#${s.line + 1}  ${s.error}`, '', '', '', ''];
+  const metrics = Object.entries(s.metrics).map(([k, v]) => `${k}=${formatMetricValue(v)}`).join('  ');
+  return [
+    `doc ${shown(s.docId)}  ${metrics}${s.filter && s.filter !== 'none' ? `  [${s.filter}]` : ''}${s.media.length ? `  media: ${s.media.join(', ')}` : ''}`,
+    `  input     ${(s.input ?? '-').replace(/\s+/g, ' ')}`,
+    `  target    ${shown(s.target)}`,
+    `  response  ${shown(s.resps)}  filtered ${shown(s.filteredResps)}`,
+    '',
+  ];
+}
+
+export function SamplesView({ run, width, height, active, onExit }: { run: RunInfo; width: number; height: number; active: boolean; onExit: () => void }): ReactNode {
+  const theme = useTheme();
+  const ui = useUiStore();
+  const ell = theme.glyphs.ellipsis;
+  const tasks = Object.keys(run.samplesFiles).sort();
+  const [task, setTask] = useState(tasks[0]);
+  const [wrong, setWrong] = useState(false);
+  const [sel, setSel] = useState(0);
+  const [offset, setOffset] = useState(0);
+  const [progress, setProgress] = useState<string | null>(null);
+  const [file, setFile] = useState<SamplesFile | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const fileRef = useRef<SamplesFile | null>(null);
+  const inner = paneInner(width, height);
+  const perPage = Math.max(1, Math.floor((inner.height - 1) / LINES));
+
+  useEffect(() => {
+    if (!task) return;
+    setFile(null);
+    setError(null);
+    const t = setTimeout(() => {
+      try {
+        const sf = SamplesFile.open(run.samplesFiles[task]!, { onProgress: ({ bytes, total }) => setProgress(`indexing ${Math.floor((bytes / Math.max(1, total)) * 100)}%`) });
+        fileRef.current = sf;
+        setFile(sf);
+        setProgress(null);
+      } catch (err) {
+        setError(err instanceof Error ? err.message : String(err));
+      }
+    }, 0);
+    return () => {
+      clearTimeout(t);
+      fileRef.current?.close();
+      fileRef.current = null;
+    };
+  }, [run, task]);
+
+  const metric = useMemo(() => (file ? file.metricNames()[0] : undefined), [file]);
+  const page: Page | null = useMemo(() => {
+    if (!file) return null;
+    return file.page(offset, perPage, wrong && metric ? { metric: { name: metric, op: '=', value: 0 } } : {});
+  }, [file, offset, perPage, wrong, metric]);
+  const count = page?.matched ?? 0;
+  const current = page?.samples[sel - offset];
+
+  useKeys(
+    'pane',
+    (key) => {
+      const move = actionFor(LIST_BINDINGS, 'list', key);
+      if (move) {
+        const last = Math.max(0, count - 1);
+        const to = { down: sel + 1, up: sel - 1, top: 0, bottom: last, 'page-down': sel + perPage, 'page-up': sel - perPage }[move] ?? sel;
+        const next = Math.max(0, Math.min(last, to));
+        setSel(next);
+        if (next < offset) setOffset(next);
+        else if (next >= offset + perPage) setOffset(next - perPage + 1);
+        return true;
+      }
+      const action = actionFor(RESULTS_BINDINGS, 'results', key);
+      if (action === 'next-task' && tasks.length) {
+        setTask(tasks[(tasks.indexOf(task!) + 1) % tasks.length]);
+        setSel(0);
+        setOffset(0);
+        return true;
+      }
+      if (action === 'wrong-only') {
+        if (!metric) ui.getState().setFlash('these samples carry no per-sample metric', 'warning');
+        else {
+          setWrong((w) => !w);
+          setSel(0);
+          setOffset(0);
+        }
+        return true;
+      }
+      if (action === 'open-media') {
+        const media = current?.media[0];
+        if (!media) ui.getState().setFlash('this sample names no image or file', 'warning');
+        else {
+          const cmd = openerCommand();
+          const child = spawn(cmd, [media], { detached: true, stdio: 'ignore' });
+          child.on('error', (err) => ui.getState().setFlash(`cannot open ${media} with ${cmd}: ${err.message} (set $LMMS_TUI_OPEN)`, 'warning'));
+          child.unref();
+          ui.getState().setFlash(`opening ${media}`, 'info');
+        }
+        return true;
+      }
+      if (action === 'back' || action === 'open-samples') return (onExit(), true);
+      return false;
+    },
+    active,
+  );
+
+  let body: ReactNode;
+  if (!task) body = <Text color={theme.color('muted')}>{fit('this run logged no samples: run it with --log_samples', inner.width, ell)}</Text>;
+  else if (error) body = <Text color={theme.color('error')}>{fit(error, inner.width, ell)}</Text>;
+  else if (!page) body = <Text color={theme.color('muted')}>{fit(progress ?? 'opening samples…', inner.width, ell)}</Text>;
+  else {
+    const lines: { text: string; selected: boolean }[] = [];
+    page.samples.forEach((s, i) => {
+      for (const l of sampleLines(s)) lines.push({ text: l, selected: offset + i === sel });
+    });
+    body = (
+      <Box flexDirection="column">
+        {lines.slice(0, inner.height - 1).map((l, i) => (
+          <Text key={i} inverse={l.selected && l.text !== '' && active} wrap="truncate-end">
+            {fit(clean(l.text), inner.width, ell)}
+          </Text>
+        ))}
+        <Text color={theme.color('muted')}>{fit(`${count === page.total ? `${page.total} samples` : `${count} of ${page.total} samples${wrong ? ` with ${metric}=0` : ''}`} · ${run.samplesFiles[task]}`, inner.width, ell)}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Pane title={`Results ${theme.glyphs.sep} ${run.id} ${theme.glyphs.sep} samples ${task ?? ''}${wrong ? ` ${theme.glyphs.sep} wrong only` : ''}`} width={width} height={height} focused={active} status={count ? `${sel + 1}/${count}` : undefined} clip={false}>
+      {body}
+    </Pane>
+  );
+}

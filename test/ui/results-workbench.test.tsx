@@ -1,0 +1,122 @@
+/** The Results screen's workbench: every run on disk, marked with Space, compared with a chart. */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderTui } from './helpers/render-tui.js';
+import { fakeBackend, makeJob } from './helpers/fake-backend.js';
+import { stopServices, testServices } from './helpers/services.js';
+import { App } from '../../src/ui/app.js';
+import { createUiStore } from '../../src/state/ui.js';
+import { indexRuns } from '../../src/core/results/runs.js';
+import { openSettings } from '../../src/core/settings.js';
+import { tempDir } from '../logs/helpers.js';
+import { until } from '../server/helpers.js';
+
+const cleanups: (() => void)[] = [];
+let tmp: ReturnType<typeof tempDir>;
+let saved: string | undefined;
+let logs: string;
+beforeEach(() => {
+  tmp = tempDir('lmms-tui-workbench-');
+  logs = path.join(tmp.dir, 'logs');
+  cpSync(path.resolve('test/fixtures/results-runs'), logs, { recursive: true });
+  // The workbench reads the state dir and settings of the environment, as `lmms-tui results` does.
+  saved = process.env.LMMS_TUI_HOME;
+  process.env.LMMS_TUI_HOME = path.join(tmp.dir, 'home');
+  openSettings().addResultsFolder(logs);
+});
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+  if (saved === undefined) delete process.env.LMMS_TUI_HOME;
+  else process.env.LMMS_TUI_HOME = saved;
+  tmp.cleanup();
+});
+
+function setup() {
+  const b = fakeBackend([makeJob({ id: 'a1b2c3d4', state: 'succeeded' })]);
+  b.results.a1b2c3d4 = { files: [], metrics: [], error: null, error_tail: [], unreadable: [] };
+  const ui = createUiStore({ screen: 'results', selectedJobId: 'a1b2c3d4' });
+  const s = testServices(b, { ui });
+  s.poller!.start();
+  const r = renderTui(<App services={s} />, { columns: 160, rows: 44, ui });
+  cleanups.push(() => {
+    r.unmount();
+    stopServices(s);
+  });
+  return r;
+}
+
+describe('Results workbench', () => {
+  it('w lists every run on disk; Space marks two, c compares them with deltas, methods and a bar chart', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    expect(r.frame()).toContain('w all runs');
+    await r.press('w');
+    const list = await r.find('lmms-lab/llava-a');
+    expect(list).toContain('Results · runs');
+    expect(list).toMatch(/6 runs · sort date/);
+    expect(list).toMatch(/unreadable: results file .*not valid JSON/);
+    const order = indexRuns({ folders: [logs] }).runs;
+    const ia = order.findIndex((x) => x.model === 'lmms-lab/llava-a');
+    const ib = order.findIndex((x) => x.model === 'lmms-lab/llava-b');
+    await r.press(...Array(ib).fill('j'), 'space');
+    await r.press(...Array(ia - ib).fill('j'), 'space');
+    await r.find('2 marked');
+    await r.press('c');
+    const cmp = await r.find('compare 2 runs');
+    // Marked order: llava-b first, so it is the baseline.
+    expect(cmp).toMatch(/lmms-lab\/llava-b \(base\)/);
+    expect(cmp).toMatch(/pope\s+pope_accuracy\s+0\.8167\s+0\.5833 \(-0\.2333\*\)/);
+    expect(cmp).toContain("McNemar: McNemar's test");
+    expect(cmp).toMatch(/lmms-lab\/llava-a\s+█+/);
+    await r.press('b');
+    await r.find(/lmms-lab\/llava-a \(base\)/);
+    await r.press('m');
+    await r.find(/compare 2 runs · \S+/);
+    await r.press('c');
+    await r.find('Results · runs');
+    await r.press('w');
+    await r.find('Results · a1b2c3d4');
+  });
+
+  it("Enter pages a run's samples: x keeps wrong answers, t steps tasks, o opens the media with the opener", async () => {
+    const marker = path.join(tmp.dir, 'opened');
+    const opener = path.join(tmp.dir, 'opener.sh');
+    writeFileSync(opener, `#!/bin/sh\necho "$1" > ${marker}\n`, { mode: 0o755 });
+    const savedOpen = process.env.LMMS_TUI_OPEN;
+    process.env.LMMS_TUI_OPEN = opener;
+    cleanups.push(() => (savedOpen === undefined ? delete process.env.LMMS_TUI_OPEN : (process.env.LMMS_TUI_OPEN = savedOpen)));
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    const order = indexRuns({ folders: [logs] }).runs;
+    const ia = order.findIndex((x) => x.model === 'lmms-lab/llava-a');
+    await r.press(...Array(ia).fill('j'), 'enter');
+    const f = await r.find(/samples mmbench_cn[\s\S]*40 samples/);
+    expect(f).toMatch(/doc 0 {2}acc=\d\.0000 {2}media: \/data\/pope\/img_0000\.jpg/);
+    expect(f).toContain('40 samples');
+    await r.press('t', 't');
+    await r.find(/samples pope[\s\S]*60 samples/);
+    const file = path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl');
+    const wrong = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.pope_accuracy === 0);
+    await r.press('x');
+    const w = await r.find(/wrong only[\s\S]*of 60 samples/);
+    expect(w).toContain(`${wrong.length} of 60 samples with pope_accuracy=0`);
+    expect(w).toContain(`doc ${wrong[0].doc_id}  pope_accuracy=0.0000`);
+    await r.press('j', 'o');
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').trim(), { what: 'the opener to run' });
+    expect(readFileSync(marker, 'utf8').trim()).toBe(`/data/pope/img_${String(wrong[1].doc_id).padStart(4, '0')}.jpg`);
+    await r.press('escape');
+    await r.find('Results · runs');
+  });
+
+  it('refuses to compare fewer than two runs, and says why', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    await r.press('c');
+    await r.find('mark two or more runs with Space first');
+  });
+});
