@@ -41,8 +41,15 @@ export const LAUNCH_FILE = 'launch.json';
  * was when the job started, so a running job whose job.json is later damaged can be rebuilt.
  */
 export class JobStore {
-  constructor(readonly root: string) {
-    ensurePrivateDir(root);
+  /**
+   * `readOnly`: for a reader beside the scheduler (`lmms-tui status` with no server running): the directory
+   * is neither created nor narrowed, and only `load` is meant to be called.
+   */
+  constructor(
+    readonly root: string,
+    opts: { readOnly?: boolean } = {},
+  ) {
+    if (!opts.readOnly) ensurePrivateDir(root);
   }
 
   dir(id: string): string {
