@@ -4,6 +4,7 @@
  * (from the server, or from the state dir when none runs) and the progress bars; this only counts and
  * renders, so the wording can be tested without processes.
  */
+import { parseClock } from '../core/format.js';
 import type { Progress } from '../core/logs/parse.js';
 import { JOB_STATES, type JobState } from '../core/scheduler/types.js';
 import type { Glyphs } from '../ui/theme/glyphs.js';
@@ -57,25 +58,10 @@ export function summarize(
   };
 }
 
-/**
- * Seconds in an ETA as the bars print it: tqdm's `MM:SS` / `H:MM:SS` (tqdm.format_interval, which puts
- * days in front as `1d 02:03:04`) and lmms-eval's `30m02s` / `1h02m03s` (src/core/logs/parse.ts has
- * both bar formats). Null for `?` and anything else.
- */
+/** Seconds in an ETA as the bars print them (parseClock, shared with the TUI's jobs table); null when unknown. */
 export function parseEta(eta: string | null | undefined): number | null {
-  const t = eta?.trim();
-  if (!t) return null;
-  const clock = /^(?:(\d+)d\s*)?(?:(\d+):)?(\d{1,2}):(\d{2})$/.exec(t);
-  if (clock) {
-    const [, d = '0', h = '0', m = '0', s = '0'] = clock;
-    return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60 + Number(s);
-  }
-  const units = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
-  if (units && /\d/.test(t)) {
-    const [, d = '0', h = '0', m = '0', s = '0'] = units;
-    return Math.round(((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60 + Number(s));
-  }
-  return null;
+  const ms = parseClock(eta);
+  return ms === null ? null : Math.round(ms / 1000);
 }
 
 /** Short enough for a status bar: `45s`, `12m`, `1h05m`, `2d03h`. */

@@ -26,6 +26,10 @@ export interface SubmitOptions {
   env?: Record<string, string> | null;
   /** Default: a new random UUID per call (what makes the retry after a broken connection safe). */
   idempotencyKey?: string;
+  /** A name for the job, shown beside its id. */
+  label?: string;
+  /** Refuse (ApiError 409, code `duplicate`) when a queued or running job has the same spec and cwd. */
+  refuseDuplicate?: boolean;
 }
 
 export interface FollowOptions {
@@ -86,6 +90,8 @@ export class LmmsClient {
     if (cwd !== undefined) body.cwd = cwd;
     const env = opts.env === undefined ? (local ? stringEnv(process.env) : null) : opts.env;
     if (env) body.env = env;
+    if (opts.label !== undefined) body.label = opts.label;
+    if (opts.refuseDuplicate) body.refuse_duplicate = true;
     const headers = { 'idempotency-key': opts.idempotencyKey ?? randomUUID() };
     try {
       return await this.json('POST', '/api/v1/jobs', { body, headers });

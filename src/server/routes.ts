@@ -9,6 +9,7 @@ import { redactJob } from '../core/redact.js';
 import { metricTree, readMetrics } from '../core/results/parse.js';
 import { findSamplesFiles } from '../core/results/find.js';
 import { isFinished, type JobState } from '../core/scheduler/types.js';
+import { DuplicateJobError } from '../core/scheduler/scheduler.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
 import { findJob, jobJson, type ServerContext } from './context.js';
@@ -56,13 +57,13 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         201: ['queued', S.submitResponse],
         200: ['a repeat of an earlier submit with the same Idempotency-Key: that job', S.submitResponse],
         400: ['malformed Idempotency-Key'],
-        409: ['the Idempotency-Key was used for a different spec'],
+        409: ['the Idempotency-Key was used for a different spec; or, with refuse_duplicate, a queued or running job has the same spec (code `duplicate`)'],
         413: ['body too large'],
         422: ['the body or the spec is invalid (problems name each field)'],
       },
     },
     async (req, reply) => {
-      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string>; idempotency_key?: string };
+      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string>; idempotency_key?: string; label?: string; refuse_duplicate?: boolean };
       if (body.cwd !== undefined && !path.isAbsolute(body.cwd)) {
         throw new HttpError(422, 'validation', 'cwd must be absolute', undefined, [{ field: 'cwd', message: 'is not an absolute path', fix: 'send the absolute working directory' }]);
       }
@@ -73,7 +74,13 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       }
       const key = header ?? body.idempotency_key;
       const repeat = key !== undefined && scheduler.findByIdempotencyKey(key) !== undefined;
-      const job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null, idempotencyKey: key });
+      let job;
+      try {
+        job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null, idempotencyKey: key, label: body.label, refuseDuplicate: body.refuse_duplicate === true });
+      } catch (err) {
+        if (err instanceof DuplicateJobError) throw new HttpError(409, 'duplicate', err.message, err.hint);
+        throw err;
+      }
       reply.code(repeat ? 200 : 201);
       return submitted(job);
     },

@@ -52,6 +52,8 @@ export const submitBody: Schema = {
     cwd: { type: 'string', description: "submitter's working directory (absolute); relative paths resolve against it" },
     env: { type: 'object', additionalProperties: { type: 'string' }, description: "submitter's environment; the job starts from it" },
     idempotency_key: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: 'same as the Idempotency-Key header: a repeat with the same key returns the first job' },
+    label: { type: 'string', description: 'a name for the job shown beside its id (one line, at most 80 characters); masked like the spec when it holds a secret' },
+    refuse_duplicate: { type: 'boolean', description: 'true: answer 409 (code `duplicate`) instead of queueing when a queued or running job has the same spec and cwd' },
   },
 };
 
@@ -182,6 +184,7 @@ export const jobSchema: Schema = {
       properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
     },
     idempotency_key: nullable('string'),
+    label: { ...nullable('string'), description: "the job's name (`run --name`); null when none" },
     problems: { ...stringList, description: "what was wrong with this job's record when it was loaded (fields replaced, record rebuilt)" },
     log_path: { type: 'string' },
   },

@@ -12,7 +12,6 @@ describe('ETAs as the bars print them', () => {
     expect(parseEta('00:26')).toBe(26);
     expect(parseEta('12:34')).toBe(754);
     expect(parseEta('1:02:03')).toBe(3723);
-    expect(parseEta('1d 02:00:00')).toBe(93600);
     expect(parseEta('30m02s')).toBe(1802);
     expect(parseEta('1h02m')).toBe(3720);
     expect(parseEta('?')).toBeNull();

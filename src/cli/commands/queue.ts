@@ -12,7 +12,7 @@ export function registerQueue(program: Command): void {
         const byId = new Map(jobs.map((j) => [j.id, j]));
         const describe = (id: string) => {
           const j = byId.get(id);
-          return j ? `${id}  ${j.spec.model}  ${j.spec.tasks.join(',')}${j.gpus.length ? `  gpus ${j.gpus.join(',')}` : ''}` : id;
+          return j ? `${id}${j.label ? `  "${j.label}"` : ''}  ${j.spec.model}  ${j.spec.tasks.join(',')}${j.gpus.length ? `  gpus ${j.gpus.join(',')}` : ''}` : id;
         };
         const out: string[] = [];
         out.push(`running (${q.running.length}/${q.concurrency})`);

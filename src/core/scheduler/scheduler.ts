@@ -18,7 +18,7 @@ import { writeFileAtomic } from './atomic.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
 import { JobStore, type DamagedRecord, type StoreProblem } from './store.js';
-import { isActive, isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+import { isActive, isFinished, JOB_STATES, labelProblems, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
 /** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
 const RESULTS_BEFORE = 'results-before.json';
@@ -250,11 +250,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
     }
     const problems = validateSpec(spec);
-    problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }));
+    problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }), ...labelProblems(opts.label));
     const bound = gpuBoundProblem(spec, { pool: this.gpus, max: this.opts.maxGpus ?? 8 });
     if (bound) problems.push(bound);
     if (problems.length) throw new ValidationError(problems);
     const cwd = path.resolve(opts.cwd ?? process.cwd());
+    if (opts.refuseDuplicate) {
+      const twin = this.findDuplicate(spec, cwd);
+      if (twin) throw new DuplicateJobError(twin);
+    }
     const id = newJobId((x) => this.jobs.has(x));
     const dir = this.store.dir(id);
     const job: JobRecord = {
@@ -273,12 +277,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
       retry_of: opts.retryOf ?? null,
       idempotency_key: key,
+      label: opts.label?.trim() || null,
     };
     this.store.create(job);
     this.add(job);
     this.emit('job', job, null);
     this.dispatch();
     return job;
+  }
+
+  /**
+   * A queued or running job with the same spec (field order aside) submitted from the same directory: what a
+   * second submit of the same command would duplicate. The environment is not compared: it differs between
+   * any two shells (TMUX_PANE, OLDPWD) without making the run different.
+   */
+  findDuplicate(spec: EvalSpec, cwd: string): JobRecord | undefined {
+    const want = canonical(spec);
+    const dir = path.resolve(cwd);
+    for (const job of this.jobs.values()) {
+      if ((job.state === 'queued' || job.state === 'running') && job.cwd === dir && canonical(job.spec) === want) return job;
+    }
+    return undefined;
   }
 
   /** Cancels a queued job. */
@@ -316,7 +335,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   retry(idOrPrefix: string): JobRecord {
     const old = this.get(idOrPrefix);
     const spec = structuredClone(old.spec);
-    return this.submit(spec, { cwd: old.cwd, env: old.env, retryOf: old.id });
+    return this.submit(spec, { cwd: old.cwd, env: old.env, retryOf: old.id, label: old.label });
   }
 
   /** Deletes a finished job and its files. */
@@ -837,5 +856,16 @@ async function keepingAlive<T>(p: Promise<T>): Promise<T> {
     return await p;
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** A submit with `refuseDuplicate` found `job` (queued or running) with the same spec and directory. */
+export class DuplicateJobError extends UserError {
+  constructor(readonly job: JobRecord) {
+    super(
+      `job ${job.id}${job.label ? ` (${job.label})` : ''} with the same spec is already ${job.state}`,
+      'submit anyway with --allow-duplicate (allow_duplicate over the API), or follow that job with `lmms-tui logs -f ' + job.id + '`',
+    );
+    this.name = 'DuplicateJobError';
   }
 }

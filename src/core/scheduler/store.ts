@@ -237,6 +237,7 @@ export function parseRecord(text: string, dirName?: string): ParsedRecord {
   check('stop_requested', (v) => typeof v === 'boolean', 'true or false');
   check('retry_of', nullOr(str), 'a job id or null');
   check('idempotency_key', nullOr(str), 'a string or null');
+  check('label', nullOr(str), 'a string or null');
   check('stop_requested_at', nullOr(str), 'a date string or null');
   check('stop_grace_ms', nullOr((v) => isInt(v) && v >= 0), 'milliseconds or null');
   check('cgroup', nullOr(str), 'a cgroup directory or null');
