@@ -134,6 +134,33 @@ export class LmmsClient {
     return this.json('GET', '/api/v1/queue');
   }
 
+  /** Pauses dispatch (running jobs go on); kept across server restarts. */
+  pauseQueue(): Promise<QueueJson> {
+    return this.json('POST', '/api/v1/queue/pause');
+  }
+
+  resumeQueue(): Promise<QueueJson> {
+    return this.json('POST', '/api/v1/queue/resume');
+  }
+
+  /** Moves a queued job (full id) one place up, down, or to the head of the queue. */
+  moveQueued(id: string, to: 'up' | 'down' | 'top'): Promise<QueueJson> {
+    return this.json('POST', `/api/v1/jobs/${encodeURIComponent(id)}/move`, { body: { to } });
+  }
+
+  /** Cancels every queued job; returns their ids. */
+  cancelQueued(): Promise<{ cancelled: string[] }> {
+    return this.json('POST', '/api/v1/queue/cancel-queued');
+  }
+
+  /**
+   * One action on several jobs (full ids) in one call; a result per id, in order. `stop` answers once the
+   * stopped jobs have ended, and no queued job starts in a slot they free before then.
+   */
+  batch(action: 'stop' | 'cancel' | 'retry' | 'remove', ids: readonly string[], opts: { graceSeconds?: number } = {}): Promise<{ results: BatchResultJson[] }> {
+    return this.json('POST', '/api/v1/jobs/batch', { body: { action, ids, ...(opts.graceSeconds !== undefined ? { grace: opts.graceSeconds } : {}) } });
+  }
+
   log(id: string, opts: { tail?: number; since?: number; maxBytes?: number; ansi?: boolean } = {}): Promise<LogResponse> {
     const query = { tail: opts.tail?.toString(), since: opts.since?.toString(), max_bytes: opts.maxBytes?.toString(), ansi: opts.ansi ? '1' : undefined };
     return this.json('GET', `/api/v1/jobs/${encodeURIComponent(id)}/log`, { query });
@@ -280,4 +307,13 @@ async function readBody(res: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One job's result in `LmmsClient.batch`. */
+export interface BatchResultJson {
+  id: string;
+  ok: boolean;
+  state?: JobState;
+  new_id?: string;
+  error?: { code: string; message: string; hint?: string };
 }

@@ -127,7 +127,16 @@ export interface QueueSummary {
   counts: Record<JobState, number>;
   gpus: { total: number[] | null; free: number[] | null };
   concurrency: number;
+  /** Dispatch is paused (`queue pause`): running jobs go on, queued ones wait until resumed. */
+  paused: boolean;
 }
+
+/** `<stateDir>/queue-paused`: present while dispatch is paused, so a restarted host stays paused. */
+export const PAUSE_FILE = 'queue-paused';
+
+/** Where `moveQueued` puts a queued job. */
+export type QueueMove = 'up' | 'down' | 'top';
+export const QUEUE_MOVES: readonly QueueMove[] = ['up', 'down', 'top'];
 
 export interface SubmitOptions {
   /** Directory the user launched from (default: the host's cwd). */
