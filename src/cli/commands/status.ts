@@ -5,6 +5,7 @@ import { connectDetailed } from '../../client/connect.js';
 import { isConnectionError } from '../../client/errors.js';
 import { stateDir } from '../../core/paths.js';
 import { JobStore } from '../../core/scheduler/store.js';
+import { PAUSE_FILE } from '../../core/scheduler/types.js';
 import type { Progress } from '../../core/logs/parse.js';
 import { sampleProgress } from '../../state/progress-sampler.js';
 import { ASCII, UNICODE, detectGlyphMode } from '../../ui/theme/glyphs.js';
@@ -33,7 +34,7 @@ async function fromServer(env: NodeJS.ProcessEnv): Promise<Gathered | null> {
   }
   try {
     const jobs = await conn.client.jobs();
-    const queue = (await conn.client.queue()) as { paused?: boolean };
+    const queue = await conn.client.queue();
     return { jobs: jobs.map((j) => ({ state: j.state, ended_at: j.ended_at, log: j.log_path })), paused: queue.paused === true, source: 'server' };
   } finally {
     conn.client.close();
@@ -47,7 +48,7 @@ async function fromServer(env: NodeJS.ProcessEnv): Promise<Gathered | null> {
 function fromDisk(env: NodeJS.ProcessEnv): Gathered {
   const dir = stateDir(env);
   const root = path.join(dir, 'jobs');
-  const paused = existsSync(path.join(dir, 'queue-paused'));
+  const paused = existsSync(path.join(dir, PAUSE_FILE));
   if (!existsSync(root)) return { jobs: [], paused, source: 'disk' };
   const store = new JobStore(root, { readOnly: true });
   const { jobs, damaged } = store.load();
