@@ -3,12 +3,24 @@
  * the call returns the job once it has finished and its whole log has been printed.
  */
 import { validateSpec } from '../core/command/validate.js';
-import { ValidationError } from '../core/errors.js';
+import { UserError, ValidationError } from '../core/errors.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { LmmsClient } from '../client/client.js';
 import { connect } from '../client/connect.js';
 import type { JobJson } from '../client/types.js';
+import { ApiError } from '../client/errors.js';
 import { EXIT, guardEpipe, stateLabel, writeOut } from './client-helpers.js';
+
+/** Asks a yes/no question on the terminal (stderr, so stdout keeps only the job id); no is the default. */
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 /** Prints the job's log from byte offset `since` until the job has finished; returns the finished job. */
 export async function streamLog(client: LmmsClient, id: string, opts: { since?: number; signal?: AbortSignal } = {}): Promise<JobJson | null> {
@@ -35,14 +47,28 @@ export function outcomeLine(job: JobJson): string {
  * Ctrl-C while waiting asks the server to stop the job and keeps streaming until it has ended; a second
  * Ctrl-C leaves at once (exit 130), the stop carrying on in the server.
  */
-export async function submitAndMaybeWait(spec: EvalSpec, opts: { wait: boolean; client?: LmmsClient }): Promise<number> {
+export async function submitAndMaybeWait(spec: EvalSpec, opts: { wait: boolean; client?: LmmsClient; label?: string; allowDuplicate?: boolean }): Promise<number> {
   const problems = validateSpec(spec);
   if (problems.length) throw new ValidationError(problems);
   const client = opts.client ?? (await connect({ autoStart: true }));
   try {
-    const submitted = await client.submit(spec);
+    let submitted;
+    try {
+      // The server checks for a twin and queues in one step, so two shells submitting at once cannot both pass.
+      submitted = await client.submit(spec, { label: opts.label, refuseDuplicate: !opts.allowDuplicate });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'duplicate')) throw err;
+      if (!process.stdin.isTTY || !process.stderr.isTTY) {
+        throw new UserError(`not submitted: ${err.message}`, 'pass --allow-duplicate to queue another copy anyway');
+      }
+      if (!(await confirm(`lmms-tui: ${err.message}. Submit another copy? [y/N] `))) {
+        process.stderr.write('not submitted\n');
+        return EXIT.failed;
+      }
+      submitted = await client.submit(spec, { label: opts.label });
+    }
     const where = submitted.position ? `queued, position ${submitted.position}` : submitted.state;
-    process.stderr.write(`submitted job ${submitted.id} (${where})\n`);
+    process.stderr.write(`submitted job ${submitted.id}${submitted.job.label ? ` "${submitted.job.label}"` : ''} (${where})\n`);
     await writeOut(`${submitted.id}\n`);
     if (!opts.wait) return EXIT.ok;
 

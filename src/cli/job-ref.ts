@@ -2,10 +2,10 @@
  * The CLI's job argument: a full id or any unique prefix of one. The server's HTTP routes take full ids
  * only (server/context.ts findJob), so a prefix is resolved here, against the list of jobs, before the call.
  */
-import type { LmmsClient } from '../client/client.js';
+import type { BatchResultJson, LmmsClient } from '../client/client.js';
 import { ApiError } from '../client/errors.js';
 import type { JobJson } from '../client/types.js';
-import { UsageError } from './client-helpers.js';
+import { EXIT, UsageError, writeOut } from './client-helpers.js';
 
 /**
  * The job `ref` names: asked for directly when it is a full id, else found among all jobs by prefix.
@@ -30,4 +30,27 @@ export async function resolveJob(client: LmmsClient, ref: string, opts: { reveal
 /** The full id `ref` names (see resolveJob). */
 export async function resolveJobId(client: LmmsClient, ref: string): Promise<string> {
   return (await resolveJob(client, ref)).id;
+}
+
+/** The full ids several refs name, each resolved as by resolveJobId; a job named twice is acted on once. */
+export async function resolveJobIds(client: LmmsClient, refs: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) ids.push(await resolveJobId(client, ref));
+  return [...new Set(ids)];
+}
+
+/**
+ * Prints one line per result of a batch call (`what id`, or the refusal on stderr) and returns the exit
+ * code: 0 when every job was acted on, 1 when the server refused any.
+ */
+export async function reportBatch(results: readonly BatchResultJson[], done: (r: BatchResultJson) => string): Promise<number> {
+  let failed = 0;
+  for (const r of results) {
+    if (r.ok) await writeOut(`${done(r)}\n`);
+    else {
+      failed++;
+      process.stderr.write(`lmms-tui: ${r.id}: ${r.error?.message ?? 'refused'}${r.error?.hint ? `\n  hint: ${r.error.hint}` : ''}\n`);
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
 }

@@ -26,6 +26,10 @@ export interface SubmitOptions {
   env?: Record<string, string> | null;
   /** Default: a new random UUID per call (what makes the retry after a broken connection safe). */
   idempotencyKey?: string;
+  /** A name for the job, shown beside its id. */
+  label?: string;
+  /** Refuse (ApiError 409, code `duplicate`) when a queued or running job has the same spec and cwd. */
+  refuseDuplicate?: boolean;
 }
 
 export interface FollowOptions {
@@ -86,6 +90,8 @@ export class LmmsClient {
     if (cwd !== undefined) body.cwd = cwd;
     const env = opts.env === undefined ? (local ? stringEnv(process.env) : null) : opts.env;
     if (env) body.env = env;
+    if (opts.label !== undefined) body.label = opts.label;
+    if (opts.refuseDuplicate) body.refuse_duplicate = true;
     const headers = { 'idempotency-key': opts.idempotencyKey ?? randomUUID() };
     try {
       return await this.json('POST', '/api/v1/jobs', { body, headers });
@@ -126,6 +132,33 @@ export class LmmsClient {
 
   queue(): Promise<QueueJson> {
     return this.json('GET', '/api/v1/queue');
+  }
+
+  /** Pauses dispatch (running jobs go on); kept across server restarts. */
+  pauseQueue(): Promise<QueueJson> {
+    return this.json('POST', '/api/v1/queue/pause');
+  }
+
+  resumeQueue(): Promise<QueueJson> {
+    return this.json('POST', '/api/v1/queue/resume');
+  }
+
+  /** Moves a queued job (full id) one place up, down, or to the head of the queue. */
+  moveQueued(id: string, to: 'up' | 'down' | 'top'): Promise<QueueJson> {
+    return this.json('POST', `/api/v1/jobs/${encodeURIComponent(id)}/move`, { body: { to } });
+  }
+
+  /** Cancels every queued job; returns their ids. */
+  cancelQueued(): Promise<{ cancelled: string[] }> {
+    return this.json('POST', '/api/v1/queue/cancel-queued');
+  }
+
+  /**
+   * One action on several jobs (full ids) in one call; a result per id, in order. `stop` answers once the
+   * stopped jobs have ended, and no queued job starts in a slot they free before then.
+   */
+  batch(action: 'stop' | 'cancel' | 'retry' | 'remove', ids: readonly string[], opts: { graceSeconds?: number } = {}): Promise<{ results: BatchResultJson[] }> {
+    return this.json('POST', '/api/v1/jobs/batch', { body: { action, ids, ...(opts.graceSeconds !== undefined ? { grace: opts.graceSeconds } : {}) } });
   }
 
   log(id: string, opts: { tail?: number; since?: number; maxBytes?: number; ansi?: boolean } = {}): Promise<LogResponse> {
@@ -274,4 +307,13 @@ async function readBody(res: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One job's result in `LmmsClient.batch`. */
+export interface BatchResultJson {
+  id: string;
+  ok: boolean;
+  state?: JobState;
+  new_id?: string;
+  error?: { code: string; message: string; hint?: string };
 }

@@ -21,3 +21,16 @@ export function formatBytes(n: number): string {
   }
   return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }
+
+/**
+ * A time as a progress bar prints it, in ms: tqdm's `MM:SS` / `H:MM:SS`, lmms-eval's `30m02s` / `1h02m` /
+ * `12s`. Null when it is none of these (or `?`).
+ */
+export function parseClock(text: string | null | undefined): number | null {
+  const t = text?.trim() ?? '';
+  const colon = /^(?:(\d+):)?(\d+):(\d\d)$/.exec(t);
+  if (colon) return ((Number(colon[1] ?? 0) * 60 + Number(colon[2])) * 60 + Number(colon[3])) * 1000;
+  const units = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
+  if (units && t !== '') return (((Number(units[1] ?? 0) * 24 + Number(units[2] ?? 0)) * 60 + Number(units[3] ?? 0)) * 60 + Number(units[4] ?? 0)) * 1000;
+  return null;
+}

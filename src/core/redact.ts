@@ -327,10 +327,11 @@ export interface RedactableJob {
   env?: Record<string, string> | null;
   error?: string | null;
   error_tail?: string[];
+  label?: string | null;
 }
 
 /**
- * A job record for display: spec, script, error and log tail masked, and the captured environment's
+ * A job record for display: spec, script, error, log tail and label masked, and the captured environment's
  * secret-named values masked (the API leaves the environment out altogether).
  */
 export function redactJob<T extends RedactableJob>(job: T): T {
@@ -339,6 +340,8 @@ export function redactJob<T extends RedactableJob>(job: T): T {
   if (typeof job.script === 'string') out.script = redactScript(job.script, secrets);
   if (job.env && typeof job.env === 'object') out.env = redactEnvMap(job.env);
   if (typeof job.error === 'string') out.error = redactSecrets(job.error, secrets);
+  // A label is typed by the user and may have been pasted from the command line, secret and all.
+  if (typeof job.label === 'string') out.label = redactSecrets(job.label, secrets);
   if (Array.isArray(job.error_tail)) out.error_tail = job.error_tail.map((l) => (typeof l === 'string' ? redactSecrets(l, secrets) : l));
   return out;
 }

@@ -86,9 +86,9 @@ export function toHttpError(err: unknown, bodyLimit = 1024 * 1024): HttpError {
     return new HttpError(422, 'validation', 'the request does not match the schema', undefined, problemsFromAjv(fe.validation, fe.validationContext));
   }
   if (err instanceof ValidationError) {
-    // The scheduler names spec fields; in a request they live under `spec`.
-    const problems = err.problems.map((p) => ({ ...p, field: p.field.startsWith('spec') ? p.field : `spec.${p.field}` }));
-    return new HttpError(422, 'validation', 'the spec is not valid', undefined, problems);
+    // The scheduler names spec fields; in a request they live under `spec`. `label` is a field of the request itself.
+    const problems = err.problems.map((p) => ({ ...p, field: p.field.startsWith('spec') || p.field === 'label' ? p.field : `spec.${p.field}` }));
+    return new HttpError(422, 'validation', problems.every((p) => p.field === 'label') ? 'the label is not valid' : 'the spec is not valid', undefined, problems);
   }
   // Disk full, permission denied, out of descriptors: the machine's state, not a bug and not a conflict.
   const resource = asResourceError(err);

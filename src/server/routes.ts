@@ -8,12 +8,13 @@ import path from 'node:path';
 import { redactJob } from '../core/redact.js';
 import { metricTree, readMetrics } from '../core/results/parse.js';
 import { findSamplesFiles } from '../core/results/find.js';
-import { isFinished, type JobState } from '../core/scheduler/types.js';
+import { isFinished, type JobState, type QueueMove } from '../core/scheduler/types.js';
+import { DuplicateJobError } from '../core/scheduler/scheduler.js';
 import type { EvalSpec } from '../core/spec.js';
 import type { Health, MetricJson, ResultResponse, SubmitResponse } from '../client/types.js';
 import { findJob, jobJson, type ServerContext } from './context.js';
 import { streamEvents } from './events.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, toHttpError } from './http-errors.js';
 import { idempotencyKey } from './idempotency.js';
 import { assertLogReadable, jobSecrets, readLog } from './log-read.js';
 import type { RouteDoc } from './openapi.js';
@@ -56,13 +57,13 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
         201: ['queued', S.submitResponse],
         200: ['a repeat of an earlier submit with the same Idempotency-Key: that job', S.submitResponse],
         400: ['malformed Idempotency-Key'],
-        409: ['the Idempotency-Key was used for a different spec'],
+        409: ['the Idempotency-Key was used for a different spec; or, with refuse_duplicate, a queued or running job has the same spec (code `duplicate`)'],
         413: ['body too large'],
         422: ['the body or the spec is invalid (problems name each field)'],
       },
     },
     async (req, reply) => {
-      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string>; idempotency_key?: string };
+      const body = req.body as { spec: EvalSpec; cwd?: string; env?: Record<string, string>; idempotency_key?: string; label?: string; refuse_duplicate?: boolean };
       if (body.cwd !== undefined && !path.isAbsolute(body.cwd)) {
         throw new HttpError(422, 'validation', 'cwd must be absolute', undefined, [{ field: 'cwd', message: 'is not an absolute path', fix: 'send the absolute working directory' }]);
       }
@@ -73,7 +74,13 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       }
       const key = header ?? body.idempotency_key;
       const repeat = key !== undefined && scheduler.findByIdempotencyKey(key) !== undefined;
-      const job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null, idempotencyKey: key });
+      let job;
+      try {
+        job = scheduler.submit(body.spec, { cwd: body.cwd, env: body.env ?? null, idempotencyKey: key, label: body.label, refuseDuplicate: body.refuse_duplicate === true });
+      } catch (err) {
+        if (err instanceof DuplicateJobError) throw new HttpError(409, 'duplicate', err.message, err.hint);
+        throw err;
+      }
       reply.code(repeat ? 200 : 201);
       return submitted(job);
     },
@@ -136,6 +143,77 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, docs: R
       scheduler.remove(job.id);
       return { id: job.id };
     },
+  );
+
+  route(
+    {
+      method: 'POST', url: `${API}/jobs/:id/move`, tag: 'queue', summary: 'Move a queued job up, down or to the head of the queue',
+      params: S.idParams, body: S.moveBody,
+      responses: { 200: ['the queue after the move', S.queueSchema], ...common, 409: ['the job is not queued'], 422: ['`to` is not up, down or top'] },
+    },
+    async (req) => scheduler.moveQueued(id(req).id, (req.body as { to: QueueMove }).to),
+  );
+
+  route(
+    {
+      method: 'POST', url: `${API}/jobs/batch`, tag: 'queue', summary: 'Stop, cancel, retry or remove several jobs in one call',
+      description:
+        'Each id gets its own result (`ok`, or `error` with the same codes as the single-job routes), in the order sent. `stop` is one operation: queued jobs among the ids are cancelled first, then the running ones are stopped together while dispatch is held, so a slot freed by one of them does not start a queued job before the batch is done. It answers once every stopped job has ended.',
+      body: S.batchBody,
+      responses: { 200: ['one result per id', S.batchResponse], 422: ['the body is invalid'] },
+    },
+    async (req) => {
+      const body = req.body as { action: 'stop' | 'cancel' | 'retry' | 'remove'; ids: string[]; grace?: number };
+      type Result = { id: string; ok: boolean; state?: string; new_id?: string; error?: { code: string; message: string; hint?: string } };
+      const failure = (rid: string, err: unknown): Result => {
+        const h = toHttpError(err);
+        return { id: rid, ok: false, error: { code: h.code, message: h.message, ...(h.hint ? { hint: h.hint } : {}) } };
+      };
+      // Full ids only, as everywhere over HTTP (findJob): an unknown one is its own result, not a failed batch.
+      const known: string[] = [];
+      const early = new Map<string, Result>();
+      for (const rid of body.ids) {
+        try {
+          known.push(findJob(ctx, rid).id);
+        } catch (err) {
+          early.set(rid, failure(rid, err));
+        }
+      }
+      const results = new Map<string, Result>(early);
+      if (body.action === 'stop') {
+        const outcomes = await scheduler.stopMany(known, body.grace === undefined ? {} : { graceMs: body.grace * 1000 });
+        for (const o of outcomes) results.set('job' in o ? o.job.id : o.id, 'job' in o ? { id: o.job.id, ok: true, state: o.job.state } : failure(o.id, o.problem));
+      } else {
+        for (const jid of known) {
+          try {
+            if (body.action === 'cancel') results.set(jid, { id: jid, ok: true, state: scheduler.cancel(jid).state });
+            else if (body.action === 'retry') results.set(jid, { id: jid, ok: true, new_id: scheduler.retry(jid).id });
+            else {
+              scheduler.remove(jid);
+              results.set(jid, { id: jid, ok: true });
+            }
+          } catch (err) {
+            results.set(jid, failure(jid, err));
+          }
+        }
+      }
+      return { results: body.ids.map((rid) => results.get(rid.toLowerCase()) ?? results.get(rid)!) };
+    },
+  );
+
+  route(
+    { method: 'POST', url: `${API}/queue/pause`, tag: 'queue', summary: 'Pause dispatch: running jobs go on, queued jobs wait (kept across server restarts)', responses: { 200: ['the queue', S.queueSchema] } },
+    async () => scheduler.pause(),
+  );
+
+  route(
+    { method: 'POST', url: `${API}/queue/resume`, tag: 'queue', summary: 'Resume dispatch', responses: { 200: ['the queue', S.queueSchema] } },
+    async () => scheduler.resume(),
+  );
+
+  route(
+    { method: 'POST', url: `${API}/queue/cancel-queued`, tag: 'queue', summary: 'Cancel every queued job', responses: { 200: ['what was cancelled', S.cancelQueuedResponse] } },
+    async () => ({ cancelled: scheduler.cancelAllQueued().map((j) => j.id) }),
   );
 
   route(

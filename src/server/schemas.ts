@@ -52,6 +52,8 @@ export const submitBody: Schema = {
     cwd: { type: 'string', description: "submitter's working directory (absolute); relative paths resolve against it" },
     env: { type: 'object', additionalProperties: { type: 'string' }, description: "submitter's environment; the job starts from it" },
     idempotency_key: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', description: 'same as the Idempotency-Key header: a repeat with the same key returns the first job' },
+    label: { type: 'string', description: 'a name for the job shown beside its id (one line, at most 80 characters); masked like the spec when it holds a secret' },
+    refuse_duplicate: { type: 'boolean', description: 'true: answer 409 (code `duplicate`) instead of queueing when a queued or running job has the same spec and cwd' },
   },
 };
 
@@ -182,6 +184,7 @@ export const jobSchema: Schema = {
       properties: { cap_bytes: { type: 'integer' }, dropped_bytes: { type: 'integer' } },
     },
     idempotency_key: nullable('string'),
+    label: { ...nullable('string'), description: "the job's name (`run --name`); null when none" },
     problems: { ...stringList, description: "what was wrong with this job's record when it was loaded (fields replaced, record rebuilt)" },
     log_path: { type: 'string' },
   },
@@ -203,8 +206,51 @@ export const queueSchema: Schema = {
     counts,
     gpus: { type: 'object', properties: { total: gpuList, free: gpuList } },
     concurrency: { type: 'integer' },
+    paused: { type: 'boolean', description: 'dispatch is paused: running jobs go on, queued ones wait (kept across server restarts)' },
   },
 };
+
+const fullId: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$', description: 'a full job id (prefixes are not accepted over HTTP)' };
+
+export const moveBody: Schema = {
+  type: 'object',
+  required: ['to'],
+  additionalProperties: false,
+  properties: { to: { type: 'string', enum: ['up', 'down', 'top'], description: 'one place up, one place down, or to the head of the queue' } },
+};
+
+export const batchBody: Schema = {
+  type: 'object',
+  required: ['action', 'ids'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', enum: ['stop', 'cancel', 'retry', 'remove'], description: 'what to do with each job' },
+    ids: { type: 'array', items: fullId, minItems: 1, maxItems: 1000, description: 'full job ids' },
+    grace: { type: 'number', minimum: 0, maximum: 86400, description: 'stop: seconds between SIGTERM and SIGKILL (default the server\'s)' },
+  },
+};
+
+export const batchResponse: Schema = {
+  type: 'object',
+  properties: {
+    results: {
+      type: 'array',
+      description: 'one entry per id, in the order sent',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          ok: { type: 'boolean' },
+          state: { type: 'string', description: 'the job\'s state after the action (stop, cancel)' },
+          new_id: { type: 'string', description: 'retry: the id of the new job' },
+          error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+export const cancelQueuedResponse: Schema = { type: 'object', properties: { cancelled: { ...stringList, description: 'ids of the jobs cancelled, in queue order' } } };
 
 export const healthSchema: Schema = {
   type: 'object',

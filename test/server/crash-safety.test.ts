@@ -115,7 +115,7 @@ describe('job records with wrong-typed fields', () => {
   it('are reported for their job; jobs, show and the API keep working for every job', async () => {
     const { home, env } = await newHome();
     const a = (await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2'], env)).stdout.trim();
-    const b = (await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2'], env)).stdout.trim();
+    const b = (await cli(['run', '--demo', '-t', 'demo_mme', '--limit', '2', '--allow-duplicate'], env)).stdout.trim();
     const c = await client(env);
     for (const id of [a, b]) await c.waitForJob(id, { intervalMs: 50, timeoutMs: 20_000 });
     c.close();

@@ -98,7 +98,8 @@ describe('server lifecycle', () => {
 
   it('serves many clients arriving at once from a single server', async () => {
     const { home, env } = await newHome({ LMMS_TUI_CONCURRENCY: '2' });
-    const runs = await Promise.all([1, 2, 3, 4, 5].map(() => cli(['run', '--demo', '-t', 'demo_mme', '--limit', '3'], env)));
+    // The same spec five times on purpose: --allow-duplicate, or all but the first would be refused as duplicates.
+    const runs = await Promise.all([1, 2, 3, 4, 5].map(() => cli(['run', '--demo', '-t', 'demo_mme', '--limit', '3', '--allow-duplicate'], env)));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const ids = runs.map((r) => r.stdout.trim());
     expect(new Set(ids).size).toBe(5);

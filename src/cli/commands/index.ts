@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   retry: () => import('./retry.js').then((m) => m.registerRetry),
   rm: () => import('./rm.js').then((m) => m.registerRm),
   queue: () => import('./queue.js').then((m) => m.registerQueue),
+  status: () => import('./status.js').then((m) => m.registerStatus),
   server: () => import('./server.js').then((m) => m.registerServer),
   serve: () => import('./serve.js').then((m) => m.registerServe),
   web: () => import('./web.js').then((m) => m.registerWeb),

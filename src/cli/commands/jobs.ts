@@ -12,10 +12,13 @@ export function parseStates(value: string | undefined): JobState[] | undefined {
 }
 
 export function jobsTable(jobs: readonly JobJson[], now = Date.now()): string {
+  // The NAME column only when some job has one, so the table of a user who never names jobs stays as it was.
+  const named = jobs.some((j) => j.label);
   return table(
-    ['ID', 'STATE', 'MODEL', 'GPUS', 'CREATED', 'ELAPSED', 'TASKS'],
+    ['ID', ...(named ? ['NAME'] : []), 'STATE', 'MODEL', 'GPUS', 'CREATED', 'ELAPSED', 'TASKS'],
     jobs.map((j) => [
       j.id,
+      ...(named ? [j.label ?? '-'] : []),
       stateLabel(j.state) + (j.position ? ` #${j.position}` : '') + (j.escaped?.length ? ` (${j.escaped.length} escaped)` : ''),
       j.spec.model + (j.spec.demo ? ' (demo)' : ''),
       j.gpus.length ? j.gpus.join(',') : '-',

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { action, usageExit, withClient, writeOut } from '../client-helpers.js';
-import { resolveJobId } from '../job-ref.js';
+import { reportBatch, resolveJobId, resolveJobIds } from '../job-ref.js';
 
-/** `lmms-tui rm JOB`: forget a finished job and delete its files. */
+/** `lmms-tui rm JOB...`: forget finished jobs and delete their files. */
 export function registerRm(program: Command): void {
-  usageExit(program.command('rm').description('remove a finished job and its files (log, results)').argument('<job>', 'job id or unique prefix')).action(
-    action(async (id: string) => {
-      const r = await withClient(async (c) => c.remove(await resolveJobId(c, id)));
-      await writeOut(`removed ${r.id}\n`);
-    }),
+  usageExit(program.command('rm').description('remove finished jobs and their files (log, results)').argument('<jobs...>', 'job ids or unique prefixes')).action(
+    action(async (refs: string[]) =>
+      withClient(async (c) => {
+        if (refs.length === 1) {
+          const r = await c.remove(await resolveJobId(c, refs[0]!));
+          await writeOut(`removed ${r.id}\n`);
+          return;
+        }
+        const { results } = await c.batch('remove', await resolveJobIds(c, refs));
+        return reportBatch(results, (r) => `removed ${r.id}`);
+      }),
+    ),
   );
 }

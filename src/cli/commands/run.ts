@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { validateSpec } from '../../core/command/validate.js';
 import { formatError, UserError, ValidationError } from '../../core/errors.js';
 import { Scheduler } from '../../core/scheduler/index.js';
-import type { JobRecord } from '../../core/scheduler/index.js';
+import { labelProblems, type JobRecord } from '../../core/scheduler/index.js';
 import type { EvalSpec } from '../../core/spec.js';
 import { followBytes, redactingWriter } from '../follow-bytes.js';
 import { specSecrets } from '../../core/redact.js';
@@ -24,6 +24,8 @@ export function registerRun(program: Command): Command {
     .command('run')
     .description('submit an evaluation job (flags as the harness spells them)')
     .option('--wait', 'follow the log and exit with the job outcome (Ctrl-C stops the job)')
+    .option('--name <label>', 'a name for the job, shown beside its id in jobs, show, queue and the TUI (e.g. ckpt-2000)')
+    .option('--allow-duplicate', 'submit even when a queued or running job has the same spec (otherwise asked on a terminal, refused without one)')
     .option('--no-server', 'host the queue in this process instead of the per-user server (needs --wait to watch it)');
   addSpecOptions(cmd);
   addHostOptions(cmd);
@@ -31,20 +33,21 @@ export function registerRun(program: Command): Command {
   cmd.action(action(async (_extra: unknown, opts: Record<string, unknown>, self: Command) => {
     const { extraArgs, problems: strays } = extraArgsOf(self);
     const spec = specFromOptions(opts, extraArgs);
-    const problems = [...strays, ...validateSpec(spec)];
+    const label = typeof opts.name === 'string' ? opts.name : undefined;
+    const problems = [...strays, ...validateSpec(spec), ...labelProblems(label).map((p) => ({ ...p, field: '--name' }))];
     if (problems.length === 0) problems.push(...(await checkTaskNames(spec, opts, { cwd: process.cwd(), note: (t) => process.stderr.write(t) })));
     if (problems.length) {
       process.stderr.write(`lmms-tui run: the spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${formatProblems(problems)}`);
       return 2;
     }
-    if (opts.server === false) return runHosted(spec, opts.wait === true, opts as HostOptionValues);
-    return submitAndMaybeWait(spec, { wait: opts.wait === true });
+    if (opts.server === false) return runHosted(spec, opts.wait === true, opts as HostOptionValues, label);
+    return submitAndMaybeWait(spec, { wait: opts.wait === true, label, allowDuplicate: opts.allowDuplicate === true });
   }));
   return cmd;
 }
 
 /** Hosts the scheduler in this process: submit, and with wait follow the job to its end. */
-export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionValues): Promise<number> {
+export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionValues, label?: string): Promise<number> {
   let s: Scheduler;
   try {
     s = await Scheduler.open(await hostOptions(host));
@@ -54,7 +57,7 @@ export async function runHosted(spec: EvalSpec, wait: boolean, host: HostOptionV
   }
   let job: JobRecord;
   try {
-    job = s.submit(spec, { cwd: process.cwd(), env: { ...process.env } as Record<string, string> });
+    job = s.submit(spec, { cwd: process.cwd(), env: { ...process.env } as Record<string, string>, label });
   } catch (err) {
     s.close();
     if (err instanceof ValidationError) {

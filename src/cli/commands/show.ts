@@ -10,6 +10,7 @@ const FINISHED = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
 export function describeJob(job: JobJson, result: ResultResponse | null, now = Date.now()): string {
   const s = job.spec;
   const rows: [string, string | null | undefined][] = [
+    ['name', job.label],
     ['harness', `${s.harness}${s.demo ? ' (demo: simulated results)' : ''}`],
     ['model', s.model + (s.model_args ? `  (${s.model_args})` : '')],
     ['tasks', s.tasks.join(', ')],

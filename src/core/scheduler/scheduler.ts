@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { ensurePrivateDir } from '../private-files.js';
 import { keptEnv } from '../runner/env.js';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { writeFileAtomic } from './atomic.js';
 import { newJobId, resolveJobId } from './ids.js';
 import { HostLock } from './lock.js';
 import { JobStore, type DamagedRecord, type StoreProblem } from './store.js';
-import { isActive, isFinished, JOB_STATES, unstartedFields, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
+import { isActive, isFinished, JOB_STATES, labelProblems, PAUSE_FILE, unstartedFields, type QueueMove, type JobRecord, type JobState, type QueueSummary, type SubmitOptions } from './types.js';
 
 /** `<jobDir>/results-before.json`: the output path's results files just before the job started. */
 const RESULTS_BEFORE = 'results-before.json';
@@ -115,6 +115,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly lock: HostLock | null;
   private seq = 0;
   private closed = false;
+  /** Dispatch paused by the user (persisted in PAUSE_FILE). */
+  private pausedFlag = false;
+  /** Batch operations in progress that hold dispatch (see stopMany): a freed slot must not start a job mid-batch. */
+  private holds = 0;
   /** Jobs whose latest state is only in memory: saving failed (ENOSPC, EACCES) and is retried. */
   private readonly unsaved = new Set<string>();
   private saveTimer: NodeJS.Timeout | null = null;
@@ -132,6 +136,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.concurrency = Math.max(1, opts.concurrency ?? (this.gpus ? this.gpus.length : 1));
     this.cgroupMode = opts.cgroup ?? parseCgroupMode(process.env.LMMS_TUI_CGROUP);
     for (const job of loaded.jobs) this.add(job);
+    this.pausedFlag = existsSync(path.join(opts.stateDir, PAUSE_FILE));
   }
 
   private add(job: JobRecord): void {
@@ -186,7 +191,106 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       counts,
       gpus: { total: this.gpus ? [...this.gpus] : null, free: this.freeGpus() },
       concurrency: this.concurrency,
+      paused: this.pausedFlag,
     };
+  }
+
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  /**
+   * Pauses dispatch: running jobs go on, queued jobs stay queued until resume. Persisted (PAUSE_FILE), so a
+   * host restarted meanwhile stays paused rather than starting what the user held back.
+   */
+  pause(): QueueSummary {
+    if (!this.pausedFlag) {
+      writeFileAtomic(path.join(this.opts.stateDir, PAUSE_FILE), `${new Date().toISOString()}\n`);
+      this.pausedFlag = true;
+    }
+    return this.queue();
+  }
+
+  resume(): QueueSummary {
+    if (this.pausedFlag) {
+      rmSync(path.join(this.opts.stateDir, PAUSE_FILE), { force: true });
+      this.pausedFlag = false;
+      this.dispatch();
+    }
+    return this.queue();
+  }
+
+  /**
+   * Moves a queued job one place up or down, or to the head of the queue. The queue order is `seq`; the
+   * queued jobs' seq values are dealt out again in the new order, so running and finished jobs keep theirs.
+   */
+  moveQueued(idOrPrefix: string, to: QueueMove): QueueSummary {
+    const job = this.get(idOrPrefix);
+    if (job.state !== 'queued') throw new UserError(`job ${job.id} is ${job.state}, not queued`, 'only queued jobs can be moved');
+    const queued = this.list({ state: 'queued' });
+    const seqs = queued.map((j) => j.seq);
+    const i = queued.indexOf(job);
+    const order = [...queued];
+    order.splice(i, 1);
+    const at = to === 'top' ? 0 : to === 'up' ? Math.max(0, i - 1) : Math.min(queued.length - 1, i + 1);
+    order.splice(at, 0, job);
+    order.forEach((j, k) => {
+      if (j.seq !== seqs[k]) {
+        j.seq = seqs[k]!;
+        this.save(j);
+        this.emit('job', j, j.state);
+      }
+    });
+    this.dispatch();
+    return this.queue();
+  }
+
+  /** Cancels every queued job; returns those cancelled, in queue order. */
+  cancelAllQueued(): JobRecord[] {
+    const out: JobRecord[] = [];
+    for (const job of this.list({ state: 'queued' })) out.push(this.cancel(job.id));
+    return out;
+  }
+
+  /**
+   * Stops several jobs as one operation: queued ones are cancelled first, then the running ones are stopped
+   * together while dispatch is held, so a slot freed by the first to end does not start a queued job that
+   * the user meant to stop next (or any job, before the batch is done). Per-job outcomes, in the order given.
+   */
+  async stopMany(ids: readonly string[], opts: { graceMs?: number } = {}): Promise<BatchOutcome[]> {
+    const found: ({ job: JobRecord } | { id: string; problem: UserError })[] = ids.map((id) => {
+      try {
+        return { job: this.get(id) };
+      } catch (err) {
+        if (err instanceof UserError) return { id, problem: err };
+        throw err;
+      }
+    });
+    this.holds++;
+    try {
+      const cancelled = new Set<string>();
+      for (const f of found) {
+        if ('job' in f && f.job.state === 'queued') {
+          this.cancel(f.job.id);
+          cancelled.add(f.job.id);
+        }
+      }
+      return await Promise.all(
+        found.map(async (f): Promise<BatchOutcome> => {
+          if (!('job' in f)) return f;
+          if (cancelled.has(f.job.id)) return { job: f.job };
+          try {
+            return { job: await this.stop(f.job.id, opts) };
+          } catch (err) {
+            if (err instanceof UserError) return { id: f.job.id, problem: err };
+            throw err;
+          }
+        }),
+      );
+    } finally {
+      this.holds--;
+      this.dispatch();
+    }
   }
 
   /** 1-based position among queued jobs, or null when not queued. */
@@ -250,11 +354,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
     }
     const problems = validateSpec(spec);
-    problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }));
+    problems.push(...validateSubmission({ cwd: opts.cwd, env: opts.env }), ...labelProblems(opts.label));
     const bound = gpuBoundProblem(spec, { pool: this.gpus, max: this.opts.maxGpus ?? 8 });
     if (bound) problems.push(bound);
     if (problems.length) throw new ValidationError(problems);
     const cwd = path.resolve(opts.cwd ?? process.cwd());
+    if (opts.refuseDuplicate) {
+      const twin = this.findDuplicate(spec, cwd);
+      if (twin) throw new DuplicateJobError(twin);
+    }
     const id = newJobId((x) => this.jobs.has(x));
     const dir = this.store.dir(id);
     const job: JobRecord = {
@@ -273,12 +381,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       output_path: spec.output_path ? path.resolve(cwd, spec.output_path) : path.join(dir, 'results'),
       retry_of: opts.retryOf ?? null,
       idempotency_key: key,
+      label: opts.label?.trim() || null,
     };
     this.store.create(job);
     this.add(job);
     this.emit('job', job, null);
     this.dispatch();
     return job;
+  }
+
+  /**
+   * A queued or running job with the same spec (field order aside) submitted from the same directory: what a
+   * second submit of the same command would duplicate. The environment is not compared: it differs between
+   * any two shells (TMUX_PANE, OLDPWD) without making the run different.
+   */
+  findDuplicate(spec: EvalSpec, cwd: string): JobRecord | undefined {
+    const want = canonical(spec);
+    const dir = path.resolve(cwd);
+    for (const job of this.jobs.values()) {
+      if ((job.state === 'queued' || job.state === 'running') && job.cwd === dir && canonical(job.spec) === want) return job;
+    }
+    return undefined;
   }
 
   /** Cancels a queued job. */
@@ -316,7 +439,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   retry(idOrPrefix: string): JobRecord {
     const old = this.get(idOrPrefix);
     const spec = structuredClone(old.spec);
-    return this.submit(spec, { cwd: old.cwd, env: old.env, retryOf: old.id });
+    return this.submit(spec, { cwd: old.cwd, env: old.env, retryOf: old.id, label: old.label });
   }
 
   /** Deletes a finished job and its files. */
@@ -452,7 +575,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * head waits for its GPUs rather than being overtaken forever by small ones.
    */
   private dispatch(): void {
-    if (this.closed) return;
+    if (this.closed || this.pausedFlag || this.holds > 0) return;
     for (const job of this.list({ state: 'queued' })) {
       if (this.active.size >= this.concurrency) return;
       const need = job.spec.num_gpus ?? 1;
@@ -854,3 +977,17 @@ async function keepingAlive<T>(p: Promise<T>): Promise<T> {
     clearInterval(timer);
   }
 }
+
+/** A submit with `refuseDuplicate` found `job` (queued or running) with the same spec and directory. */
+export class DuplicateJobError extends UserError {
+  constructor(readonly job: JobRecord) {
+    super(
+      `job ${job.id}${job.label ? ` (${job.label})` : ''} with the same spec is already ${job.state}`,
+      'submit anyway with --allow-duplicate (allow_duplicate over the API), or follow that job with `lmms-tui logs -f ' + job.id + '`',
+    );
+    this.name = 'DuplicateJobError';
+  }
+}
+
+/** One job's outcome in a batch operation: the job as it ended up, or why it was refused. */
+export type BatchOutcome = { job: JobRecord } | { id: string; problem: UserError };

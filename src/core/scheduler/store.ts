@@ -41,8 +41,15 @@ export const LAUNCH_FILE = 'launch.json';
  * was when the job started, so a running job whose job.json is later damaged can be rebuilt.
  */
 export class JobStore {
-  constructor(readonly root: string) {
-    ensurePrivateDir(root);
+  /**
+   * `readOnly`: for a reader beside the scheduler (`lmms-tui status` with no server running): the directory
+   * is neither created nor narrowed, and only `load` is meant to be called.
+   */
+  constructor(
+    readonly root: string,
+    opts: { readOnly?: boolean } = {},
+  ) {
+    if (!opts.readOnly) ensurePrivateDir(root);
   }
 
   dir(id: string): string {
@@ -230,6 +237,7 @@ export function parseRecord(text: string, dirName?: string): ParsedRecord {
   check('stop_requested', (v) => typeof v === 'boolean', 'true or false');
   check('retry_of', nullOr(str), 'a job id or null');
   check('idempotency_key', nullOr(str), 'a string or null');
+  check('label', nullOr(str), 'a string or null');
   check('stop_requested_at', nullOr(str), 'a date string or null');
   check('stop_grace_ms', nullOr((v) => isInt(v) && v >= 0), 'milliseconds or null');
   check('cgroup', nullOr(str), 'a cgroup directory or null');

@@ -68,6 +68,8 @@ export interface JobRecord {
   log_capped: LogCapInfo | null;
   /** The submitter's Idempotency-Key: a repeated submit with the same key returns this job instead of a new one. */
   idempotency_key: string | null;
+  /** The user's name for the job (`run --name`), shown beside its id; null when none was given. */
+  label: string | null;
 }
 
 export interface LogCapInfo {
@@ -99,7 +101,24 @@ export function unstartedFields(): Omit<JobRecord, 'id' | 'state' | 'spec' | 'se
     cgroup: null,
     escaped: [],
     log_capped: null,
+    label: null,
   };
+}
+
+/** Longest label accepted (it is shown in a table column and a status line, not a description field). */
+export const MAX_LABEL_LENGTH = 80;
+
+/**
+ * Problems with a job label, named `label` (the API field; `--name` on the command line). A label is one line
+ * of printable text: control characters would break the table and status lines it is shown in.
+ */
+export function labelProblems(label: unknown): { field: string; message: string; fix: string }[] {
+  if (label === undefined || label === null) return [];
+  if (typeof label !== 'string') return [{ field: 'label', message: 'must be text', fix: 'send a string, or leave it out' }];
+  if (label.trim() === '') return [{ field: 'label', message: 'is empty', fix: 'give a name such as "ckpt-2000", or leave it out' }];
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) return [{ field: 'label', message: 'contains a control character (newline, tab, escape…)', fix: 'use one line of printable text' }];
+  if ([...label].length > MAX_LABEL_LENGTH) return [{ field: 'label', message: `is ${[...label].length} characters long (at most ${MAX_LABEL_LENGTH})`, fix: 'use a shorter name' }];
+  return [];
 }
 
 export interface QueueSummary {
@@ -108,7 +127,16 @@ export interface QueueSummary {
   counts: Record<JobState, number>;
   gpus: { total: number[] | null; free: number[] | null };
   concurrency: number;
+  /** Dispatch is paused (`queue pause`): running jobs go on, queued ones wait until resumed. */
+  paused: boolean;
 }
+
+/** `<stateDir>/queue-paused`: present while dispatch is paused, so a restarted host stays paused. */
+export const PAUSE_FILE = 'queue-paused';
+
+/** Where `moveQueued` puts a queued job. */
+export type QueueMove = 'up' | 'down' | 'top';
+export const QUEUE_MOVES: readonly QueueMove[] = ['up', 'down', 'top'];
 
 export interface SubmitOptions {
   /** Directory the user launched from (default: the host's cwd). */
@@ -118,4 +146,8 @@ export interface SubmitOptions {
   retryOf?: string | null;
   /** A repeat with the same key returns the job already made for it (see Scheduler.submit). */
   idempotencyKey?: string | null;
+  /** The user's name for the job (see JobRecord.label). */
+  label?: string | null;
+  /** Refuse (DuplicateJobError) when a queued or running job has the same spec and directory. */
+  refuseDuplicate?: boolean;
 }

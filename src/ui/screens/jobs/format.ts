@@ -3,7 +3,7 @@ import type { JobJson } from '../../../client/types.js';
 import type { Progress } from '../../../core/logs/parse.js';
 import type { Glyphs } from '../../theme/index.js';
 import { progressBar, percentText } from '../../components/progress-bar.js';
-import { formatDuration } from '../../../core/format.js';
+import { formatDuration, parseClock } from '../../../core/format.js';
 import { cols, fit } from '../../text.js';
 
 export interface JobColumns {
@@ -16,15 +16,30 @@ export interface JobColumns {
   pct: number;
   elapsed: number;
   eta: number;
+  /** The NAME column (job labels); 0 when there is none and a label is shown in the MODEL cell instead. */
+  label: number;
 }
 
-/** Column widths for a table `width` columns wide (fixed columns first, model and tasks share the rest). */
-export function jobColumns(width: number): JobColumns {
+/** Widest table without a NAME column: below it a label takes the model's place in its row. */
+export const LABEL_COLUMN_MIN_WIDTH = 120;
+
+/**
+ * Column widths for a table `width` columns wide (fixed columns first, model and tasks share the rest).
+ * `labels`: some job has a label; a NAME column is added when the table is wide enough.
+ */
+export function jobColumns(width: number, labels = false): JobColumns {
   const fixed = { state: 11, id: 8, gpus: 5, bar: width >= 110 ? 16 : 8, pct: 4, elapsed: 7, eta: 7 };
-  const gaps = 8;
+  const withLabel = labels && width >= LABEL_COLUMN_MIN_WIDTH;
+  const gaps = withLabel ? 9 : 8;
   const rest = Math.max(8, width - gaps - Object.values(fixed).reduce((a, b) => a + b, 0));
-  const model = Math.max(4, Math.floor(rest * 0.45));
-  return { ...fixed, model, tasks: Math.max(4, rest - model) };
+  const label = withLabel ? Math.min(24, Math.floor(rest * 0.3)) : 0;
+  const model = Math.max(4, Math.floor((rest - label) * 0.45));
+  return { ...fixed, label, model, tasks: Math.max(4, rest - label - model) };
+}
+
+/** The MODEL cell: the model, or the job's label when the table has no NAME column for it. */
+export function modelCell(job: Pick<JobJson, 'spec' | 'label'>, c: Pick<JobColumns, 'label'>): string {
+  return c.label === 0 && job.label ? job.label : modelLabel(job);
 }
 
 /** `qwen2_vl Qwen2-VL-2B` from model + model_args (pretrained=… shown by its last path part). */
@@ -49,12 +64,13 @@ export function elapsedMs(job: Pick<JobJson, 'started_at' | 'ended_at'>, now: nu
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
 }
 
-export const TABLE_TITLES = { state: 'STATE', id: 'ID', model: 'MODEL', tasks: 'TASKS', gpus: 'GPUS', progress: 'PROGRESS', elapsed: 'ELAPSED', eta: 'ETA' };
+export const TABLE_TITLES = { state: 'STATE', id: 'ID', label: 'NAME', model: 'MODEL', tasks: 'TASKS', gpus: 'GPUS', progress: 'PROGRESS', elapsed: 'ELAPSED', eta: 'ETA' };
 
 export function headerRow(c: JobColumns, ell: string): string {
   return [
     fit(TABLE_TITLES.state, c.state, ell),
     fit(TABLE_TITLES.id, c.id, ell),
+    ...(c.label ? [fit(TABLE_TITLES.label, c.label, ell)] : []),
     fit(TABLE_TITLES.model, c.model, ell),
     fit(TABLE_TITLES.tasks, c.tasks, ell),
     fit(TABLE_TITLES.gpus, c.gpus, ell),
@@ -64,18 +80,8 @@ export function headerRow(c: JobColumns, ell: string): string {
   ].join(' ');
 }
 
-/**
- * A time as a progress bar prints it, in ms: tqdm's `MM:SS` / `H:MM:SS`, lmms-eval's `30m02s` / `1h02m` /
- * `12s`. Null when it is none of these (or `?`).
- */
-export function parseClock(text: string | null | undefined): number | null {
-  const t = text?.trim() ?? '';
-  const colon = /^(?:(\d+):)?(\d+):(\d\d)$/.exec(t);
-  if (colon) return ((Number(colon[1] ?? 0) * 60 + Number(colon[2])) * 60 + Number(colon[3])) * 1000;
-  const units = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
-  if (units && t !== '') return (((Number(units[1] ?? 0) * 24 + Number(units[2] ?? 0)) * 60 + Number(units[3] ?? 0)) * 60 + Number(units[4] ?? 0)) * 1000;
-  return null;
-}
+// parseClock lives in core (src/core/format.ts) since `lmms-tui status` reads ETAs too; re-exported for the table's callers.
+export { parseClock };
 
 /** ETA in the same format as ELAPSED (core/format.ts formatDuration), or '-'. */
 export function etaText(p: Progress | undefined): string {
@@ -148,7 +154,8 @@ export function rowRest(job: JobJson, p: Progress | undefined, c: JobColumns, g:
   const eta = job.state === 'running' && !isStopping(job) ? etaText(p) : '-';
   return [
     fit(job.id, c.id, ell),
-    fit(modelLabel(job), c.model, ell),
+    ...(c.label ? [fit(job.label ?? '-', c.label, ell)] : []),
+    fit(modelCell(job, c), c.model, ell),
     fit(job.spec.tasks.join(','), c.tasks, ell),
     fit(gpus, c.gpus, ell),
     progress,

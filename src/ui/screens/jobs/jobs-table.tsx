@@ -26,7 +26,7 @@ export function JobsTable({ width, height, focused, selected }: JobsTableProps):
   const serverError = useJobs((s) => s.serverError);
   const now = useNow(jobs.some((j) => j.state === 'running') ? 1000 : 0);
   const inner = paneInner(width, height);
-  const c = jobColumns(inner.width);
+  const c = jobColumns(inner.width, jobs.some((j) => j.label));
   const ell = theme.glyphs.ellipsis;
   const empty =
     server === 'down'
