@@ -31,7 +31,12 @@ describe('lmms-tui mcp session', () => {
         rpc(3, 'tools/call', { name: 'list_runs', arguments: {} }),
     );
     expect(await exited).toBe(0);
-    const messages = out.trim().split('\n').map((l) => JSON.parse(l) as { id: number; result: { structuredContent?: Record<string, unknown> } });
+    // Calls 2 and 3 run concurrently, so their answers may come in either order (JSON-RPC matches by id).
+    const messages = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; result: { structuredContent?: Record<string, unknown> } })
+      .sort((a, b) => a.id - b.id);
     expect(messages.map((m) => m.id)).toEqual([1, 2, 3]);
     expect(messages[1]!.result.structuredContent).toMatchObject({ total: 1, tasks: [{ name: 'demo_mme' }] });
     expect(messages[2]!.result.structuredContent).toMatchObject({ total: 0, runs: [] });
