@@ -29,6 +29,11 @@ export class McpContext {
   /** Aborted when the session ends: a tool still waiting for a run stops waiting (the run goes on). */
   readonly signal = this.closing.signal;
 
+  /** The environment the user's state dir and settings are found from (the results index reads them). */
+  get env(): NodeJS.ProcessEnv {
+    return this.opts.env ?? this.opts.connect?.env ?? process.env;
+  }
+
   constructor(private readonly opts: McpContextOptions) {
     this.defaults = opts.defaults;
     this.cwd = opts.cwd ?? process.cwd();

@@ -2,7 +2,7 @@
  * The MCP tools. The first eight have the names and argument shapes of lmms-eval's own MCP server
  * (lmms_eval/mcp/tools.py in EvolvingLMMs-Lab/lmms-eval), so an agent prompt written for it works here
  * unchanged; lmms-tui adds `harness` (and the like) as optional arguments. The rest are what that server
- * lacks: logs, stopping a running job, listing runs, and the exact script.
+ * lacks: logs, stopping a running job, listing runs, the exact script, and comparing runs (results-tools.ts).
  *
  * Every tool answers with small JSON (also as structuredContent); long lists are paged with offset/limit
  * and say where the next page starts. A refusal is a tool error whose JSON names every problem (field,
@@ -28,6 +28,7 @@ import { version } from '../core/version.js';
 import { UsageError } from '../cli/client-helpers.js';
 import { resolveJob } from '../cli/job-ref.js';
 import type { McpContext } from './context.js';
+import { compareRunsTool, listResultsRunsTool, RESULTS_TOOL_NAMES } from './results-tools.js';
 import { specFromArgs, type EvaluateArgs } from './spec.js';
 
 // ---- answers ---------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ const specShape = {
 
 export const TOOL_NAMES = [
   'list_tasks', 'get_task_info', 'list_models', 'get_model_info', 'evaluate', 'get_run_status', 'get_run_result', 'cancel_run',
-  'get_run_logs', 'stop_run', 'list_runs', 'preview_command',
+  'get_run_logs', 'stop_run', 'list_runs', 'preview_command', ...RESULTS_TOOL_NAMES,
 ] as const;
 
 const INSTRUCTIONS = [
@@ -156,6 +157,7 @@ const INSTRUCTIONS = [
   '- preview_command: the exact script a spec would run (nothing starts); evaluate: submit it',
   '- get_run_status / get_run_result / get_run_logs / list_runs: follow runs',
   '- cancel_run (queued runs) / stop_run (running runs: the whole process tree)',
+  '- compare_runs: finished runs side by side, deltas with their significance; list_results_runs: every results file',
   'Lists are paged: pass next_offset back as offset. lm-eval runs take harness: "lm-eval".',
 ].join('\n');
 
@@ -530,6 +532,12 @@ export function createMcpServer(ctx: McpContext): McpServer {
     const p = page(jobs, offset, limit);
     return { runs: p.items.map(runStatus), total: p.total, offset: p.offset, next_offset: p.next_offset };
   }));
+
+  // ---- results ----
+
+  const deps = { env: ctx.env, cwd: ctx.cwd };
+  server.registerTool(listResultsRunsTool.name, listResultsRunsTool.config, tool(listResultsRunsTool.handler(deps)));
+  server.registerTool(compareRunsTool.name, compareRunsTool.config, tool(compareRunsTool.handler(deps)));
 
   // ---- resources ----
 

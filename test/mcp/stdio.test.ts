@@ -42,7 +42,7 @@ describe('lmms-tui mcp (stdio)', () => {
     const { tools } = await s.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect([...byName.keys()].sort()).toEqual(
-      ['cancel_run', 'evaluate', 'get_model_info', 'get_run_logs', 'get_run_result', 'get_run_status', 'get_task_info', 'list_models', 'list_runs', 'list_tasks', 'preview_command', 'stop_run'],
+      ['cancel_run', 'compare_runs', 'evaluate', 'get_model_info', 'get_run_logs', 'get_run_result', 'get_run_status', 'get_task_info', 'list_models', 'list_results_runs', 'list_runs', 'list_tasks', 'preview_command', 'stop_run'],
     );
     const props = (name: string) => Object.keys((byName.get(name)!.inputSchema.properties ?? {}) as object);
     // lmms-eval's own argument names (lmms_eval/mcp/tools.py), so a prompt written for it works unchanged.
