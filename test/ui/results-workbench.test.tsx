@@ -111,6 +111,47 @@ describe('Results workbench', () => {
     await r.find('Results · runs');
   });
 
+  it('/ filters the runs list live by model, task, harness or date; Enter keeps it, Esc clears it', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    const list = await r.find('lmms-lab/llava-a');
+    expect(list).toContain('/ filter');
+    await r.press('/', 'l', 'l', 'a', 'v', 'a');
+    const typed = await r.find('/llava · 2 of 6 runs');
+    expect(typed).toContain('lmms-lab/llava-a');
+    expect(typed).toContain('lmms-lab/llava-b');
+    expect(typed).not.toContain('pythia');
+    await r.press('enter');
+    await r.find(/\/llava · 2 of 6 runs · sort date/);
+    await r.press('/', 'space', 'p', 'o', 'p', 'e', 'enter');
+    const both = await r.find('/llava pope · ');
+    expect(both).toMatch(/\/llava pope · [12] of 6 runs/);
+    await r.press('/', 'C-u', 'l', 'm', '-', 'e', 'v', 'a', 'l', 'enter');
+    const lme = await r.find('/lm-eval · ');
+    expect(lme).toContain('EleutherAI/pythia');
+    expect(lme).not.toContain('lmms-lab/llava-a');
+    // The input owns the keyboard: "q" and "j" typed here are text, not quit or move.
+    await r.press('/', 'q', 'j');
+    await r.find('no run matches "lm-evalqj"');
+    await r.press('escape');
+    await r.find(/6 runs · sort date/);
+    await r.press('/', '2', '0', '2', '6', '-', '1', '2', '-', '0', '2', 'enter');
+    const day = await r.find('/2026-12-02 · 2 of 6 runs');
+    expect(day).toContain('EleutherAI/pythia-410m');
+    expect(day).toContain('lmms-lab/llava-b');
+    expect(day).not.toContain('pythia-160m');
+    await r.press('escape');
+    await r.find(/ 6 runs · sort date/);
+    // Esc in the list clears a kept filter before it backs out.
+    await r.press('/', 'p', 'y', 't', 'h', 'i', 'a', 'enter');
+    await r.find('/pythia · 2 of 6 runs');
+    await r.press('escape');
+    await r.find(/ 6 runs · sort date/);
+    await r.press('escape');
+    await r.find('Results · a1b2c3d4');
+  });
+
   it('refuses to compare fewer than two runs, and says why', async () => {
     const r = setup();
     await r.find('Results · a1b2c3d4');

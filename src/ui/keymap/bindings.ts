@@ -75,6 +75,21 @@ export const RESULTS_BINDINGS: readonly Binding[] = [
   { scope: 'results', keys: ['escape'], action: 'back', help: 'back to the jobs screen' },
 ];
 
+/** The workbench's runs list (results scope keys work there too). */
+export const RUNS_BINDINGS: readonly Binding[] = [
+  { scope: 'runs', keys: ['/'], action: 'filter', help: 'filter the runs (model, task, harness, date, job id; words must all match)', footer: true, footerLabel: 'filter' },
+  { scope: 'runs', keys: ['escape'], action: 'back', help: 'clear the filter, else back to the job' },
+];
+
+/** The workbench's samples view (results scope keys t, x, o work there too). */
+export const SAMPLES_BINDINGS: readonly Binding[] = [
+  { scope: 'samples', keys: ['/'], action: 'search', help: 'search every field of the samples', footer: true, footerLabel: 'search' },
+  { scope: 'samples', keys: ['n'], action: 'next-match', help: 'next match', footer: true, footerLabel: 'next' },
+  { scope: 'samples', keys: ['N'], action: 'prev-match', help: 'previous match' },
+  { scope: 'samples', keys: ['r'], action: 'rerun', help: 're-run the docs shown (wrong only / search) in the Launch form', footer: true, footerLabel: 're-run docs' },
+  { scope: 'samples', keys: ['escape'], action: 'back', help: 'clear the search, else back to the runs' },
+];
+
 export const OVERLAY_BINDINGS: readonly Binding[] = [
   { scope: 'overlay', keys: ['enter', 'y'], action: 'confirm', help: 'confirm', footer: true, footerLabel: 'confirm' },
   { scope: 'overlay', keys: ['escape', 'n', 'q'], action: 'close', help: 'cancel / close', footer: true, footerLabel: 'close' },
@@ -102,6 +117,8 @@ export const SHELL_BINDINGS: readonly Binding[] = [
   ...JOBS_BINDINGS,
   ...LOG_BINDINGS,
   ...RESULTS_BINDINGS,
+  ...RUNS_BINDINGS,
+  ...SAMPLES_BINDINGS,
   ...OVERLAY_BINDINGS,
   ...INPUT_BINDINGS,
 ];
