@@ -68,6 +68,8 @@ describe('Results workbench', () => {
     expect(cmp).toMatch(/lmms-lab\/llava-b \(base\)/);
     expect(cmp).toMatch(/pope\s+pope_accuracy\s+0\.8167\s+0\.5833 \(-0\.2333\*\)/);
     expect(cmp).toContain("McNemar: McNemar's test");
+    expect(cmp).toContain('b baseline');
+    expect(cmp).not.toContain('/ filter');
     expect(cmp).toMatch(/lmms-lab\/llava-a\s+█+/);
     await r.press('b');
     await r.find(/lmms-lab\/llava-a \(base\)/);
@@ -116,7 +118,10 @@ describe('Results workbench', () => {
     await r.find('Results · a1b2c3d4');
     await r.press('w');
     const list = await r.find('lmms-lab/llava-a');
+    // The footer names the runs list's own keys, not the job view's.
     expect(list).toContain('/ filter');
+    expect(list).toContain('Space mark');
+    expect(list).not.toContain('prev job');
     await r.press('/', 'l', 'l', 'a', 'v', 'a');
     const typed = await r.find('/llava · 2 of 6 runs');
     expect(typed).toContain('lmms-lab/llava-a');
@@ -161,6 +166,7 @@ describe('Results workbench', () => {
     await r.find(/samples mmbench_cn/);
     expect(r.frame()).toContain('/ search');
     expect(r.frame()).toContain('r re-run docs');
+    expect(r.frame()).not.toContain('Space mark');
     await r.press('t', 't');
     await r.find(/samples pope[\s\S]*60 samples/);
     const file = path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl');

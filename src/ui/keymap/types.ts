@@ -1,5 +1,5 @@
 /** Key bindings are data (style.md "Keymap"): the dispatch, the help overlay and the footer all read them. */
-export type Scope = 'global' | 'list' | 'jobs' | 'log' | 'results' | 'runs' | 'samples' | 'launch' | 'form-field' | 'picker' | 'overlay' | 'input';
+export type Scope = 'global' | 'list' | 'jobs' | 'log' | 'results' | 'runs' | 'compare' | 'samples' | 'launch' | 'form-field' | 'picker' | 'overlay' | 'input';
 
 export interface Binding {
   scope: Scope;
@@ -22,6 +22,7 @@ export const SCOPE_TITLES: Record<Scope, string> = {
   log: 'Output pane',
   results: 'Results',
   runs: 'Results: runs list',
+  compare: 'Results: comparison',
   samples: 'Results: samples',
   launch: 'Launch form',
   'form-field': 'Form field',

@@ -31,6 +31,7 @@ export function focusedScopes(s: Pick<UiState, 'overlay' | 'textInputActive' | '
   if (s.screen === 'launch') return launchFooterScopes(s.overlay, s.textInputActive);
   if (s.textInputActive) return ['input'];
   if (s.screen === 'jobs') return s.pane === 'log' ? ['log', 'global'] : ['jobs', 'list', 'global'];
-  if (s.view === 'runs' || s.view === 'samples') return [s.view, 'results', 'list', 'global'];
+  // The workbench's views each have their own keys (bindings.ts RUNS/COMPARE/SAMPLES_BINDINGS).
+  if (s.view === 'runs' || s.view === 'compare' || s.view === 'samples') return [s.view, 'list', 'global'];
   return ['results', 'list', 'global'];
 }

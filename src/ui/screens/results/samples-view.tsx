@@ -11,7 +11,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
-import { LIST_BINDINGS, RESULTS_BINDINGS, SAMPLES_BINDINGS } from '../../keymap/bindings.js';
+import { LIST_BINDINGS, SAMPLES_BINDINGS } from '../../keymap/bindings.js';
 import { TextInput } from '../../components/text-input.js';
 import { useServices } from '../../services.js';
 import { defaultSettings, launchStoreFor } from '../launch/defaults.js';
@@ -171,7 +171,7 @@ export function SamplesView({ run, width, height, active, onExit }: { run: RunIn
       }
       if (own === 'rerun') return (rerun(), true);
       if (own === 'back' && query) return (setQuery(''), true);
-      const action = own ?? actionFor(RESULTS_BINDINGS, 'results', key);
+      const action = own;
       if (action === 'next-task' && tasks.length) {
         setQuery('');
         setTask(tasks[(tasks.indexOf(task!) + 1) % tasks.length]);
@@ -200,7 +200,7 @@ export function SamplesView({ run, width, height, active, onExit }: { run: RunIn
         }
         return true;
       }
-      if (action === 'back' || action === 'open-samples') return (onExit(), true);
+      if (action === 'back') return (onExit(), true);
       return false;
     },
     active && !searching,

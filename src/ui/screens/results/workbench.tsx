@@ -12,7 +12,7 @@ import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { WindowedList } from '../../components/windowed-list.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
-import { LIST_BINDINGS, RESULTS_BINDINGS, RUNS_BINDINGS } from '../../keymap/bindings.js';
+import { COMPARE_BINDINGS, LIST_BINDINGS, RUNS_BINDINGS } from '../../keymap/bindings.js';
 import { TextInput } from '../../components/text-input.js';
 import { useUiStore } from '../../hooks/use-ui.js';
 import { useTheme } from '../../theme/index.js';
@@ -56,10 +56,10 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
   const [filter, setFilter] = useState('');
   const [filtering, setFiltering] = useState(false);
 
-  // The footer shows the sub-view's keys (layout.ts focusedScopes); the compare view has none of its own.
+  // The footer and the key handlers use the sub-view's own bindings (layout.ts focusedScopes).
   useEffect(() => {
     if (!active) return;
-    ui.getState().setView(view === 'compare' ? null : view);
+    ui.getState().setView(view);
   }, [active, view, ui]);
   useEffect(() => () => ui.getState().setView(null), [ui]);
 
@@ -106,7 +106,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
     'pane',
     (key) => {
       const move = actionFor(LIST_BINDINGS, 'list', key);
-      const action = actionFor(RUNS_BINDINGS, 'runs', key) ?? actionFor(RESULTS_BINDINGS, 'results', key);
+      const action = view === 'compare' ? actionFor(COMPARE_BINDINGS, 'compare', key) : actionFor(RUNS_BINDINGS, 'runs', key);
       if (view === 'samples') return false;
       if (view === 'compare') {
         if (move) {
@@ -122,7 +122,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
           setMetric(all[(all.indexOf(metric) + 1) % all.length]);
           return true;
         }
-        if (action === 'back' || action === 'compare') return (setView('runs'), true);
+        if (action === 'back') return (setView('runs'), true);
         return false;
       }
       if (move) {
