@@ -12,10 +12,9 @@ import { emptySpec, type EvalSpec } from '../../../core/spec.js';
  * Without a view filter the position is the line number; with one, the line's place among the listed lines.
  */
 export function matchPositions(file: SamplesFile, query: string, view: SampleFilter): number[] {
-  const all = Number.MAX_SAFE_INTEGER;
-  const hits = file.page(0, all, { ...view, search: query }).samples.map((s) => s.line);
-  if (!view.metric) return hits;
-  const place = new Map(file.page(0, all, view).samples.map((s, i) => [s.line, i]));
+  const hits = file.matchingLines({ ...view, search: query });
+  if (!view.metric && !view.search) return hits;
+  const place = new Map(file.matchingLines(view).map((line, i) => [line, i]));
   return hits.map((l) => place.get(l)).filter((p): p is number => p !== undefined);
 }
 
