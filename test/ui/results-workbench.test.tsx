@@ -175,6 +175,9 @@ describe('Results workbench', () => {
     // Typed into the search field: "n" is text there, not "next match".
     await r.press('/', ...'image 1', 'enter');
     await r.find(`${hits[0]! + 1}/60 · /image 1 match 1/${hits.length}`);
+    // The matching samples on the page are marked in the gutter; the others are not.
+    expect(r.frame()).toMatch(new RegExp(`› doc ${hits[0]}  pope_accuracy`));
+    expect(r.frame()).toMatch(/ {2}doc 0 {2}pope_accuracy/);
     await r.press('n');
     await r.find(`${hits[1]! + 1}/60 · /image 1 match 2/${hits.length}`);
     await r.press('N', 'N');

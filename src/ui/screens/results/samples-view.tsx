@@ -211,14 +211,17 @@ export function SamplesView({ run, width, height, active, onExit }: { run: RunIn
   else if (error) body = <Text color={theme.color('error')}>{fit(error, inner.width, ell)}</Text>;
   else if (!page) body = <Text color={theme.color('muted')}>{fit(progress ?? 'opening samples…', inner.width, ell)}</Text>;
   else {
-    const lines: { text: string; selected: boolean }[] = [];
+    const lines: { text: string; selected: boolean; hit: boolean }[] = [];
+    const hits = new Set(matches ?? []);
     page.samples.forEach((s, i) => {
-      for (const l of sampleLines(s)) lines.push({ text: l, selected: offset + i === sel });
+      const hit = hits.has(offset + i);
+      // Matches of the search are marked in the gutter (and coloured), so they stand out without n/N.
+      sampleLines(s).forEach((l, j) => lines.push({ text: query ? `${hit && j === 0 ? theme.glyphs.pointer : ' '} ${l}` : l, selected: offset + i === sel, hit }));
     });
     body = (
       <Box flexDirection="column">
         {lines.slice(0, inner.height - 1 - (searching ? 1 : 0)).map((l, i) => (
-          <Text key={i} inverse={l.selected && l.text !== '' && active} wrap="truncate-end">
+          <Text key={i} inverse={l.selected && l.text.trim() !== '' && active} color={l.hit ? theme.color('match') : undefined} wrap="truncate-end">
             {fit(clean(l.text), inner.width, ell)}
           </Text>
         ))}
