@@ -81,6 +81,11 @@ export interface UiState {
   ctrlCAt: number | null;
   /** The job the Jobs and Results screens show. */
   selectedJobId: string | null;
+  /**
+   * The sub-view of the current screen whose keys work now, when it has its own (the Results workbench:
+   * 'runs', 'samples'); the footer shows its hints first. Null otherwise.
+   */
+  view: string | null;
   /** Set once the user asked to quit; the runner unmounts and prints the summary. */
   quitRequested: boolean;
 
@@ -104,6 +109,7 @@ export interface UiState {
   /** Records a Ctrl-C press; returns true when it is the second within `windowMs` (quit). */
   pressCtrlC(now?: number, windowMs?: number): boolean;
   requestQuit(): void;
+  setView(view: string | null): void;
 }
 
 export const CTRL_C_WINDOW_MS = 2000;
@@ -128,11 +134,15 @@ export function createUiStore(initial: Partial<Pick<UiState, 'screen' | 'pane' |
     ctrlCAt: null,
     selectedJobId: initial.selectedJobId ?? null,
     quitRequested: false,
+    view: null,
+    setView: (view) => {
+      if (get().view !== view) set({ view });
+    },
 
     setScreen: (s) => {
       if (get().screen === s) return;
       // Leaving a screen also leaves any field being edited on it.
-      set({ screen: s, pane: SCREEN_PANES[s][0]!, textInputActive: false });
+      set({ screen: s, pane: SCREEN_PANES[s][0]!, textInputActive: false, view: null });
     },
     setPane: (pane) => set({ pane }),
     cyclePane: (dir) => {

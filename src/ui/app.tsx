@@ -26,13 +26,14 @@ function Shell({ bindings }: { bindings: AppServices['bindings'] }): ReactNode {
   const textInputActive = useUi((s) => s.textInputActive);
   const screen = useUi((s) => s.screen);
   const pane = useUi((s) => s.pane);
+  const view = useUi((s) => s.view);
   useGlobalKeys();
   useServerRecovery();
   // The copied-text panel may take up to a third of the screen; the body gives up the rows.
   const copiedMax = Math.max(2, Math.floor(rows / 3));
   const L = layout(columns, rows, errorBannerHeight(error) + copiedPanelHeight(copied, columns, copiedMax));
   if (L.tooSmall) return <TooSmall columns={columns} rows={rows} />;
-  const scopes = focusedScopes({ overlay, textInputActive, screen, pane });
+  const scopes = focusedScopes({ overlay, textInputActive, screen, pane, view });
   return (
     <Box flexDirection="column" width={L.width} height={L.frameRows}>
       <Header width={L.width} />

@@ -68,6 +68,8 @@ describe('Results workbench', () => {
     expect(cmp).toMatch(/lmms-lab\/llava-b \(base\)/);
     expect(cmp).toMatch(/pope\s+pope_accuracy\s+0\.8167\s+0\.5833 \(-0\.2333\*\)/);
     expect(cmp).toContain("McNemar: McNemar's test");
+    expect(cmp).toContain('b baseline');
+    expect(cmp).not.toContain('/ filter');
     expect(cmp).toMatch(/lmms-lab\/llava-a\s+█+/);
     await r.press('b');
     await r.find(/lmms-lab\/llava-a \(base\)/);
@@ -109,6 +111,133 @@ describe('Results workbench', () => {
     expect(readFileSync(marker, 'utf8').trim()).toBe(`/data/pope/img_${String(wrong[1].doc_id).padStart(4, '0')}.jpg`);
     await r.press('escape');
     await r.find('Results · runs');
+  });
+
+  it('/ filters the runs list live by model, task, harness or date; Enter keeps it, Esc clears it', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    const list = await r.find('lmms-lab/llava-a');
+    // The footer names the runs list's own keys, not the job view's.
+    expect(list).toContain('/ filter');
+    expect(list).toContain('Space mark');
+    expect(list).not.toContain('prev job');
+    await r.press('/', 'l', 'l', 'a', 'v', 'a');
+    const typed = await r.find('/llava · 2 of 6 runs');
+    expect(typed).toContain('lmms-lab/llava-a');
+    expect(typed).toContain('lmms-lab/llava-b');
+    expect(typed).not.toContain('pythia');
+    await r.press('enter');
+    await r.find(/\/llava · 2 of 6 runs · sort date/);
+    await r.press('/', 'space', 'p', 'o', 'p', 'e', 'enter');
+    const both = await r.find('/llava pope · ');
+    expect(both).toMatch(/\/llava pope · [12] of 6 runs/);
+    await r.press('/', 'C-u', 'l', 'm', '-', 'e', 'v', 'a', 'l', 'enter');
+    const lme = await r.find('/lm-eval · ');
+    expect(lme).toContain('EleutherAI/pythia');
+    expect(lme).not.toContain('lmms-lab/llava-a');
+    // The input owns the keyboard: "q" and "j" typed here are text, not quit or move.
+    await r.press('/', 'q', 'j');
+    await r.find('no run matches "lm-evalqj"');
+    await r.press('escape');
+    await r.find(/6 runs · sort date/);
+    await r.press('/', '2', '0', '2', '6', '-', '1', '2', '-', '0', '2', 'enter');
+    const day = await r.find('/2026-12-02 · 2 of 6 runs');
+    expect(day).toContain('EleutherAI/pythia-410m');
+    expect(day).toContain('lmms-lab/llava-b');
+    expect(day).not.toContain('pythia-160m');
+    await r.press('escape');
+    await r.find(/ 6 runs · sort date/);
+    // Esc in the list clears a kept filter before it backs out.
+    await r.press('/', 'p', 'y', 't', 'h', 'i', 'a', 'enter');
+    await r.find('/pythia · 2 of 6 runs');
+    await r.press('escape');
+    await r.find(/ 6 runs · sort date/);
+    await r.press('escape');
+    await r.find('Results · a1b2c3d4');
+  });
+
+  it('/ searches every field of the samples; n/N step through the matches with match i/N', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    await r.press('/', ...'llava-a', 'enter', 'enter');
+    await r.find(/samples mmbench_cn/);
+    expect(r.frame()).toContain('/ search');
+    expect(r.frame()).toContain('r re-run docs');
+    expect(r.frame()).not.toContain('Space mark');
+    await r.press('t', 't');
+    await r.find(/samples pope[\s\S]*60 samples/);
+    const file = path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl');
+    const hits = readFileSync(file, 'utf8').trim().split('\n').map((l, i) => (l.toLowerCase().includes('image 1') ? i : -1)).filter((i) => i >= 0);
+    expect(hits.length).toBeGreaterThan(2);
+    // Typed into the search field: "n" is text there, not "next match".
+    await r.press('/', ...'image 1', 'enter');
+    await r.find(`${hits[0]! + 1}/60 · /image 1 match 1/${hits.length}`);
+    // The matching samples on the page are marked in the gutter; the others are not.
+    expect(r.frame()).toMatch(new RegExp(`› doc ${hits[0]}  pope_accuracy`));
+    expect(r.frame()).toMatch(/ {2}doc 0 {2}pope_accuracy/);
+    await r.press('n');
+    await r.find(`${hits[1]! + 1}/60 · /image 1 match 2/${hits.length}`);
+    await r.press('N', 'N');
+    await r.find(`${hits[hits.length - 1]! + 1}/60 · /image 1 match ${hits.length}/${hits.length}`);
+    await r.press('/', ...'no such text', 'enter');
+    await r.find('not found: no such text');
+    await r.press('escape');
+    await r.find(/samples pope/);
+    expect(r.frame()).not.toContain('/no such text');
+    await r.press('escape');
+    await r.find('Results · runs');
+  });
+
+  it('r loads the Launch form with lm-eval --samples for exactly the docs listed', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    await r.press('/', ...'pythia-160m', 'enter', 'enter');
+    await r.find(/samples arc_easy[\s\S]*50 samples/);
+    await r.press('x');
+    await r.find('wrong only');
+    const file = path.join(logs, 'lm-eval/out/EleutherAI__pythia-160m/samples_arc_easy_2026-12-01T10-10-10.123456.jsonl');
+    const wrong = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.acc === 0).map((x) => x.doc_id);
+    expect(wrong.length).toBeGreaterThan(0);
+    await r.press('r');
+    const ask = await r.find(`Re-run ${wrong.length} arc_easy docs (acc=0)`);
+    expect(ask).toContain(`lm-eval evaluates exactly these ${wrong.length} docs (--samples)`);
+    expect(ask).toContain(`'${JSON.stringify({ arc_easy: wrong })}'`);
+    expect(ask).toContain('nothing starts until you launch it');
+    await r.press('enter');
+    const f = await r.find('loaded a re-run');
+    expect(f).toContain('Launch');
+    const preview = await r.find('--samples');
+    expect(preview.replace(/\s+/g, '')).toContain(JSON.stringify({ arc_easy: wrong }).replace(/\s+/g, '').slice(0, 20));
+    expect(preview).toContain('EleutherAI/pythia-160m');
+  });
+
+  it('r for lmms-eval loads --offset/--limit covering the matching docs and says how many more it re-runs', async () => {
+    const r = setup();
+    await r.find('Results · a1b2c3d4');
+    await r.press('w');
+    await r.find('lmms-lab/llava-a');
+    await r.press('/', ...'llava-a', 'enter', 'enter', 't', 't');
+    await r.find(/samples pope[\s\S]*60 samples/);
+    const file = path.join(logs, 'lmms-eval/logs/lmms-lab__llava-a/20261201_101010_samples_pope.jsonl');
+    const ids = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => JSON.stringify(x).toLowerCase().includes('image 1')).map((x) => x.doc_id as number);
+    const lo = Math.min(...ids);
+    const hi = Math.max(...ids);
+    await r.press('/', ...'image 1', 'enter', 'r');
+    const ask = await r.find(`lmms-eval has no --samples: --offset ${lo} --limit ${hi - lo + 1} re-runs docs ${lo}-${hi}, ${hi - lo + 1 - ids.length} more than the ${ids.length} chosen`);
+    expect(ask).toContain(`Re-run ${ids.length} pope docs (matching "image 1")`);
+    // The fixture's model_args carry a secret the reader masked: the dialog says to fill it in.
+    expect(ask).toContain('secrets masked');
+    await r.press('enter');
+    const f = await r.find(/--offset \d+ \\/);
+    expect(f).toContain(`--offset ${lo} \\`);
+    expect(f).toContain(`--limit ${hi - lo + 1} \\`);
+    expect(f).toContain('--tasks pope');
+    expect(f).toContain('pretrained=lmms-lab/llava-a');
   });
 
   it('refuses to compare fewer than two runs, and says why', async () => {

@@ -246,6 +246,30 @@ export class SamplesFile {
     return { total: this.total, matched, offset, samples };
   }
 
+  /**
+   * Line numbers of every line that matches, in order, without keeping the parsed samples (the TUI's search
+   * steps through these; on a file of gigabytes a page of all matches would hold them all in memory).
+   */
+  matchingLines(filter: SampleFilter = {}): number[] {
+    if (!filter.metric && !filter.search) return Array.from({ length: this.total }, (_, i) => i);
+    const needle = filter.search?.toLowerCase();
+    const out: number[] = [];
+    const BATCH = 4096;
+    for (let from = 0; from < this.total; from += BATCH) {
+      const texts = this.rawLines(from, from + BATCH);
+      for (let i = 0; i < texts.length; i++) {
+        const t = texts[i]!;
+        if (needle && !t.toLowerCase().includes(needle)) continue;
+        if (filter.metric) {
+          const v = parseLine(t, from + i, false).metrics[filter.metric.name];
+          if (v === undefined || !test(v, filter.metric.op, filter.metric.value)) continue;
+        }
+        out.push(from + i);
+      }
+    }
+    return out;
+  }
+
   /** The doc ids of every line that matches (for "re-run these docs"). */
   docIds(filter: SampleFilter = {}): (string | number)[] {
     return this.page(0, Number.MAX_SAFE_INTEGER, filter).samples.map((s) => s.docId).filter((d): d is string | number => d !== null);

@@ -59,6 +59,21 @@ export function filterRuns(runs: readonly RunInfo[], f: RunFilter): RunInfo[] {
   return out;
 }
 
+/**
+ * The runs list's free-text filter: every whitespace-separated word must occur (case-insensitive) in one of
+ * the run's model, model type, task or group names, harness, date, run id or lmms-tui job id.
+ */
+export function searchRuns(runs: readonly RunInfo[], text: string): RunInfo[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...runs];
+  return runs.filter((r) => {
+    const hay = [r.model, r.modelType, ...r.tasks, ...r.groups.map((g) => g.name), r.harness, r.date, r.id, r.jobId]
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => x.toLowerCase());
+    return words.every((w) => hay.some((h) => h.includes(w)));
+  });
+}
+
 export interface RunDetail {
   run: RunInfo;
   metrics: TreeRow[];

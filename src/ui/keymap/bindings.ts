@@ -62,17 +62,38 @@ export const RESULTS_BINDINGS: readonly Binding[] = [
   { scope: 'results', keys: ['['], action: 'prev-job', help: 'previous finished job', footer: true, footerLabel: 'prev job' },
   { scope: 'results', keys: [']'], action: 'next-job', help: 'next finished job', footer: true, footerLabel: 'next job' },
   { scope: 'results', keys: ['y'], action: 'copy-results-path', help: 'copy the results path', footer: true, footerLabel: 'copy path' },
-  { scope: 'results', keys: ['w'], action: 'workbench', help: 'every run on disk (workbench) / back to the job', footer: true, footerLabel: 'all runs' },
-  { scope: 'results', keys: ['space'], action: 'mark', help: 'workbench: mark a run for comparison' },
-  { scope: 'results', keys: ['c'], action: 'compare', help: 'workbench: compare the marked runs / back to the runs' },
-  { scope: 'results', keys: ['b'], action: 'baseline', help: 'compare: next baseline run' },
-  { scope: 'results', keys: ['m'], action: 'metric', help: 'compare: next metric (headline per task first)' },
-  { scope: 'results', keys: ['s'], action: 'sort', help: 'workbench: sort by date or model' },
-  { scope: 'results', keys: ['enter'], action: 'open-samples', help: "workbench: the selected run's samples" },
-  { scope: 'results', keys: ['t'], action: 'next-task', help: 'samples: next task with samples' },
-  { scope: 'results', keys: ['x'], action: 'wrong-only', help: 'samples: only samples scoring 0 on the first metric (wrong answers)' },
-  { scope: 'results', keys: ['o'], action: 'open-media', help: "samples: open the sample's image or file with the system's opener" },
+  { scope: 'results', keys: ['w'], action: 'workbench', help: 'every run on disk (workbench)', footer: true, footerLabel: 'all runs' },
   { scope: 'results', keys: ['escape'], action: 'back', help: 'back to the jobs screen' },
+];
+
+/** The workbench's runs list. */
+export const RUNS_BINDINGS: readonly Binding[] = [
+  { scope: 'runs', keys: ['/'], action: 'filter', help: 'filter the runs (model, task, harness, date, job id; words must all match)', footer: true, footerLabel: 'filter' },
+  { scope: 'runs', keys: ['space'], action: 'mark', help: 'mark a run for comparison', footer: true, footerLabel: 'mark' },
+  { scope: 'runs', keys: ['c'], action: 'compare', help: 'compare the marked runs', footer: true, footerLabel: 'compare' },
+  { scope: 'runs', keys: ['enter'], action: 'open-samples', help: "the selected run's samples", footer: true, footerLabel: 'samples' },
+  { scope: 'runs', keys: ['s'], action: 'sort', help: 'sort by date or model' },
+  { scope: 'runs', keys: ['w'], action: 'workbench', help: 'back to the job' },
+  { scope: 'runs', keys: ['escape'], action: 'back', help: 'clear the filter, else back to the job' },
+];
+
+/** The workbench's comparison of the marked runs. */
+export const COMPARE_BINDINGS: readonly Binding[] = [
+  { scope: 'compare', keys: ['b'], action: 'baseline', help: 'next baseline run', footer: true, footerLabel: 'baseline' },
+  { scope: 'compare', keys: ['m'], action: 'metric', help: 'next metric (headline per task first)', footer: true, footerLabel: 'metric' },
+  { scope: 'compare', keys: ['c', 'escape'], action: 'back', help: 'back to the runs', footer: true, footerLabel: 'runs' },
+];
+
+/** The workbench's samples view. */
+export const SAMPLES_BINDINGS: readonly Binding[] = [
+  { scope: 'samples', keys: ['/'], action: 'search', help: 'search every field of the samples (Enter alone: next match)', footer: true, footerLabel: 'search' },
+  { scope: 'samples', keys: ['n'], action: 'next-match', help: 'next match', footer: true, footerLabel: 'next' },
+  { scope: 'samples', keys: ['N'], action: 'prev-match', help: 'previous match' },
+  { scope: 'samples', keys: ['r'], action: 'rerun', help: 're-run the docs listed (or matching the search) from the Launch form', footer: true, footerLabel: 're-run docs' },
+  { scope: 'samples', keys: ['t'], action: 'next-task', help: 'next task with samples', footer: true, footerLabel: 'task' },
+  { scope: 'samples', keys: ['x'], action: 'wrong-only', help: 'only samples scoring 0 on the first metric (wrong answers)', footer: true, footerLabel: 'wrong only' },
+  { scope: 'samples', keys: ['o'], action: 'open-media', help: "open the sample's image or file with the system's opener" },
+  { scope: 'samples', keys: ['escape', 'enter'], action: 'back', help: 'clear the search, else back to the runs' },
 ];
 
 export const OVERLAY_BINDINGS: readonly Binding[] = [
@@ -102,6 +123,9 @@ export const SHELL_BINDINGS: readonly Binding[] = [
   ...JOBS_BINDINGS,
   ...LOG_BINDINGS,
   ...RESULTS_BINDINGS,
+  ...RUNS_BINDINGS,
+  ...COMPARE_BINDINGS,
+  ...SAMPLES_BINDINGS,
   ...OVERLAY_BINDINGS,
   ...INPUT_BINDINGS,
 ];

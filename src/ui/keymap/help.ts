@@ -15,7 +15,7 @@ export interface HelpSection {
   rows: HelpRow[];
 }
 
-const SCOPE_ORDER: readonly Scope[] = ['global', 'list', 'jobs', 'log', 'results', 'launch', 'form-field', 'picker', 'input', 'overlay'];
+const SCOPE_ORDER: readonly Scope[] = ['global', 'list', 'jobs', 'log', 'results', 'runs', 'compare', 'samples', 'launch', 'form-field', 'picker', 'input', 'overlay'];
 
 export function formatKeys(keys: readonly string[], ascii = false): string {
   return keys.map((k) => displayKey(k, ascii)).join('/');

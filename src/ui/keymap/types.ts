@@ -1,5 +1,5 @@
 /** Key bindings are data (style.md "Keymap"): the dispatch, the help overlay and the footer all read them. */
-export type Scope = 'global' | 'list' | 'jobs' | 'log' | 'results' | 'launch' | 'form-field' | 'picker' | 'overlay' | 'input';
+export type Scope = 'global' | 'list' | 'jobs' | 'log' | 'results' | 'runs' | 'compare' | 'samples' | 'launch' | 'form-field' | 'picker' | 'overlay' | 'input';
 
 export interface Binding {
   scope: Scope;
@@ -21,6 +21,9 @@ export const SCOPE_TITLES: Record<Scope, string> = {
   jobs: 'Jobs table',
   log: 'Output pane',
   results: 'Results',
+  runs: 'Results: runs list',
+  compare: 'Results: comparison',
+  samples: 'Results: samples',
   launch: 'Launch form',
   'form-field': 'Form field',
   picker: 'Pickers',

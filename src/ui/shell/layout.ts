@@ -25,11 +25,13 @@ export function layout(columns: number, rows: number, bannerRows = 0): Layout {
 }
 
 /** The scopes whose keys work right now, most specific first: the footer shows their hints. */
-export function focusedScopes(s: Pick<UiState, 'overlay' | 'textInputActive' | 'screen' | 'pane'>): Scope[] {
+export function focusedScopes(s: Pick<UiState, 'overlay' | 'textInputActive' | 'screen' | 'pane'> & { view?: string | null }): Scope[] {
   if (s.overlay === 'help' || s.overlay === 'confirm') return ['overlay'];
   // The Launch screen knows its overlays (pickers, the env editor where Enter is a new line) best.
   if (s.screen === 'launch') return launchFooterScopes(s.overlay, s.textInputActive);
   if (s.textInputActive) return ['input'];
   if (s.screen === 'jobs') return s.pane === 'log' ? ['log', 'global'] : ['jobs', 'list', 'global'];
+  // The workbench's views each have their own keys (bindings.ts RUNS/COMPARE/SAMPLES_BINDINGS).
+  if (s.view === 'runs' || s.view === 'compare' || s.view === 'samples') return [s.view, 'list', 'global'];
   return ['results', 'list', 'global'];
 }

@@ -2,7 +2,8 @@
  * The Results screen's workbench (`w`): every run on disk (the jobs' output paths and the folders added with
  * `lmms-tui results add`), marked with Space, compared with `c`: the tasks × runs matrix with deltas against
  * a baseline (`b` cycles it), the metric (`m` cycles it) and a bar chart in Unicode blocks (ASCII when the
- * theme is). Enter opens the selected run's samples (samples-view.tsx). The TUI runs on the server's machine (see ../../backend.ts), so it reads the files through the
+ * theme is). `/` filters the list by text (B.5 of the style guide: live while typing, Enter keeps it, Esc
+ * clears it; the filter and its match count stay in the pane's status). Enter opens the selected run's samples (samples-view.tsx). The TUI runs on the server's machine (see ../../backend.ts), so it reads the files through the
  * core directly, as `lmms-tui results` does.
  */
 import path from 'node:path';
@@ -11,11 +12,12 @@ import { Box, Text } from 'ink';
 import { Pane, paneInner } from '../../components/pane.js';
 import { WindowedList } from '../../components/windowed-list.js';
 import { actionFor, useKeys } from '../../keymap/dispatch.js';
-import { LIST_BINDINGS, RESULTS_BINDINGS } from '../../keymap/bindings.js';
+import { COMPARE_BINDINGS, LIST_BINDINGS, RUNS_BINDINGS } from '../../keymap/bindings.js';
+import { TextInput } from '../../components/text-input.js';
 import { useUiStore } from '../../hooks/use-ui.js';
 import { useTheme } from '../../theme/index.js';
 import { clean, fit } from '../../text.js';
-import { compareRefs, filterRuns, loadIndex } from '../../../core/results/service.js';
+import { compareRefs, filterRuns, loadIndex, searchRuns } from '../../../core/results/service.js';
 import { cellText, compareLegend, runLabels, textChart } from '../../../core/results/export.js';
 import type { Comparison } from '../../../core/results/compare.js';
 import type { RunInfo } from '../../../core/results/runs.js';
@@ -51,6 +53,15 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
   const [baseline, setBaseline] = useState(0);
   const [metric, setMetric] = useState<string | undefined>(undefined);
   const [scroll, setScroll] = useState(0);
+  const [filter, setFilter] = useState('');
+  const [filtering, setFiltering] = useState(false);
+
+  // The footer and the key handlers use the sub-view's own bindings (layout.ts focusedScopes).
+  useEffect(() => {
+    if (!active) return;
+    ui.getState().setView(view);
+  }, [active, view, ui]);
+  useEffect(() => () => ui.getState().setView(null), [ui]);
 
   useEffect(() => {
     // Off the first frame: a cold index of a large folder takes a moment.
@@ -65,7 +76,8 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
     return () => clearTimeout(t);
   }, [env]);
 
-  const runs = useMemo(() => (loaded.status === 'ok' ? filterRuns(loaded.runs, { sort }) : []), [loaded, sort]);
+  const all = useMemo(() => (loaded.status === 'ok' ? filterRuns(loaded.runs, { sort }) : []), [loaded, sort]);
+  const runs = useMemo(() => searchRuns(all, filter), [all, filter]);
   const comparison = useMemo((): Comparison | string | null => {
     if (view !== 'compare') return null;
     try {
@@ -94,7 +106,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
     'pane',
     (key) => {
       const move = actionFor(LIST_BINDINGS, 'list', key);
-      const action = actionFor(RESULTS_BINDINGS, 'results', key);
+      const action = view === 'compare' ? actionFor(COMPARE_BINDINGS, 'compare', key) : actionFor(RUNS_BINDINGS, 'runs', key);
       if (view === 'samples') return false;
       if (view === 'compare') {
         if (move) {
@@ -110,7 +122,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
           setMetric(all[(all.indexOf(metric) + 1) % all.length]);
           return true;
         }
-        if (action === 'back' || action === 'compare') return (setView('runs'), true);
+        if (action === 'back') return (setView('runs'), true);
         return false;
       }
       if (move) {
@@ -136,6 +148,15 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
         }
         return true;
       }
+      if (action === 'filter') {
+        setFiltering(true);
+        return true;
+      }
+      if (action === 'back' && filter) {
+        setFilter('');
+        setRow(0);
+        return true;
+      }
       if (action === 'sort') return (setSort((s) => (s === 'date' ? 'model' : 'date')), true);
       if (action === 'open-samples') {
         const r = runs[row];
@@ -146,7 +167,7 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
       if (action === 'workbench' || action === 'back') return (onExit(), true);
       return false;
     },
-    active,
+    active && !filtering,
   );
 
   let body: ReactNode;
@@ -171,19 +192,41 @@ export function Workbench({ width, height, active, onExit, env }: WorkbenchProps
         <WindowedList
           items={runs}
           selected={Math.min(row, Math.max(0, runs.length - 1))}
-          height={Math.max(1, inner.height - (loaded.problems.length ? 1 : 0))}
+          height={Math.max(1, inner.height - (loaded.problems.length ? 1 : 0) - (filtering ? 1 : 0))}
           width={inner.width}
           focused={active}
-          empty="no runs found: add a folder with `lmms-tui results add DIR`"
+          empty={filter ? `no run matches "${filter}" (Esc clears the filter)` : 'no runs found: add a folder with `lmms-tui results add DIR`'}
           renderRow={(r) => runRow(r, marked.includes(r.id), inner.width, ell)}
         />
         {loaded.problems.length ? <Text color={theme.color('warning')}>{fit(loaded.problems.join('; '), inner.width, ell)}</Text> : null}
+        {filtering ? (
+          <Text wrap="truncate-end">
+            {'/'}
+            <TextInput
+              value={filter}
+              onChange={(v) => {
+                setFilter(v);
+                setRow(0);
+              }}
+              focus
+              label="filter"
+              width={inner.width - 1}
+              onSubmit={() => setFiltering(false)}
+              onCancel={() => {
+                setFilter('');
+                setRow(0);
+                setFiltering(false);
+              }}
+            />
+          </Text>
+        ) : null}
       </Box>
     );
   }
   if (view === 'samples' && runs[row]) return <SamplesView run={runs[row]!} width={width} height={height} active={active} onExit={() => setView('runs')} />;
   const title = view === 'compare' ? `Results ${theme.glyphs.sep} compare ${marked.length} runs${metric ? ` ${theme.glyphs.sep} ${metric}` : ''}` : `Results ${theme.glyphs.sep} runs`;
-  const status = loaded.status === 'ok' ? (view === 'runs' ? `${runs.length} runs${marked.length ? `, ${marked.length} marked` : ''} · sort ${sort}` : undefined) : undefined;
+  const count = filter ? `/${filter} ${theme.glyphs.sep} ${runs.length} of ${all.length} runs` : `${runs.length} runs`;
+  const status = loaded.status === 'ok' ? (view === 'runs' ? `${count}${marked.length ? `, ${marked.length} marked` : ''} · sort ${sort}` : undefined) : undefined;
   return (
     <Pane title={title} width={width} height={height} focused={active} status={status} clip={false}>
       {body}
