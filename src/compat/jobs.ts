@@ -2,10 +2,11 @@
  * Job helpers shared by the compat surfaces: the request a job was submitted with (kept beside the job so
  * it is pruned with it), results files and metrics in the shapes the originals used, and progress.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { parseProgress } from '../core/logs/parse.js';
+import { findSamplesFiles } from '../core/results/find.js';
 import { readMetrics } from '../core/results/parse.js';
 import { writeFileAtomic } from '../core/scheduler/atomic.js';
 import type { FastifyRequest } from 'fastify';
@@ -71,24 +72,6 @@ export interface ModelDirResult {
   metrics: MetricJson[];
 }
 
-/** Sample files written by the same run as `resultsFile`, beside it (both harnesses' naming). */
-function samplesOf(resultsFile: string): string[] {
-  const dir = path.dirname(resultsFile);
-  const base = path.basename(resultsFile);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const lmms = /^(.*)_results\.json$/.exec(base);
-  const lme = /^results_(.+)\.json$/.exec(base);
-  const match = (n: string): boolean =>
-    (lmms !== null && n.startsWith(`${lmms[1]}_samples_`) && n.endsWith('.jsonl')) ||
-    (lme !== null && n.startsWith('samples_') && n.endsWith(`_${lme[1]}.jsonl`));
-  return names.filter(match).sort().map((n) => path.join(dir, n));
-}
-
 /**
  * `{model_dir: {results, samples, metrics}}`, as lmms-eval server mode returned it (paths on this host)
  * plus the parsed metrics. Built from the files the run itself produced, so a reused output directory
@@ -106,7 +89,7 @@ export function resultMap(job: JobRecord): Record<string, ModelDirResult> | null
     } catch {
       /* unreadable: keep the paths */
     }
-    out[key] = { results: file, samples: samplesOf(file), metrics };
+    out[key] = { results: file, samples: findSamplesFiles(file), metrics };
   }
   return Object.keys(out).length ? out : null;
 }

@@ -4,6 +4,7 @@
  * and `limit: 0` / `batch_size: 0` are refused with a reason instead of being dropped as falsy (which ran
  * every document, or batch size 1, without a word).
  */
+import { joinModelArgs } from '../core/command/model-args.js';
 import type { EvalSpec } from '../core/spec.js';
 import { targetSpec, type HarnessTarget } from './config.js';
 import { Checker, missing, objectBody, unprocessable, type ErrorDetail } from './fastapi.js';
@@ -66,16 +67,6 @@ export function parseEvaluateRequest(raw: unknown): EvaluateRequest {
   return req;
 }
 
-/** Python's `str()` of a JSON scalar, as the original built `k=v` pairs. */
-function pyStr(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null) return 'None';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return JSON.stringify(v);
-}
-
 /**
  * `{k: v}` as the `k=v,k=v` string lmms-eval parses. Its parser splits on commas outside quotes and braces
  * and on the first `=`, so a bare comma in a value, or `=`/`,` in a key, would silently change the
@@ -84,25 +75,14 @@ function pyStr(v: unknown): string {
 function modelArgsString(args: Record<string, unknown> | string | null, c: Checker): string | undefined {
   if (args === null) return undefined;
   if (typeof args === 'string') return args || undefined;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(args)) {
+  const { text, issues } = joinModelArgs(args, /[=,]/);
+  for (const { key: k, value: v, kind } of issues) {
     const loc = ['body', 'model_args', k];
-    if (!k || /[=,]/.test(k)) {
-      c.value(loc, k, `model_args key ${JSON.stringify(k)} is empty or contains "=" or ","; lmms-eval could not parse it`);
-      continue;
-    }
-    const s = pyStr(v);
-    if (s.includes(',') && !/^[[{"']/.test(s)) {
-      c.value(loc, v, `the value of ${k} contains a comma, which lmms-eval would read as the start of another argument; wrap JSON in braces or avoid the comma`);
-      continue;
-    }
-    if (/[\r\n]/.test(s)) {
-      c.value(loc, v, `the value of ${k} contains a line break`);
-      continue;
-    }
-    parts.push(`${k}=${s}`);
+    if (kind === 'bad-key') c.value(loc, k, `model_args key ${JSON.stringify(k)} is empty or contains "=" or ","; lmms-eval could not parse it`);
+    else if (kind === 'comma') c.value(loc, v, `the value of ${k} contains a comma, which lmms-eval would read as the start of another argument; wrap JSON in braces or avoid the comma`);
+    else c.value(loc, v, `the value of ${k} contains a line break`);
   }
-  return parts.length ? parts.join(',') : undefined;
+  return text;
 }
 
 /** The spec a request runs as; field problems found here are returned as 422 details. */

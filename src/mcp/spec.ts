@@ -8,6 +8,7 @@
  * flag by its argparse name. Problems are the core validator's (src/core/command/validate.ts) plus the few
  * only this face can have (a model_args dict lmms-eval could not parse back, an unknown flag name).
  */
+import { joinModelArgs } from '../core/command/model-args.js';
 import type { Problem } from '../core/errors.js';
 import { FLAG_BY_NAME, type EvalSpec, type Harness } from '../core/spec.js';
 import { validateSpec } from '../core/command/validate.js';
@@ -40,16 +41,6 @@ export interface McpDefaults {
   setup?: string;
 }
 
-/** Python's `str()` of a JSON value, as lmms-eval turns a model_args dict into `k=v` pairs. */
-function pyStr(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null) return 'None';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return JSON.stringify(v);
-}
-
 /**
  * `{k: v}` as the `k=v,k=v` string the harness parses. It splits on commas and on the first `=`, so a key
  * with `=` or `,`, or a bare comma in a value, would silently become other arguments: refused instead.
@@ -57,25 +48,14 @@ function pyStr(v: unknown): string {
 function modelArgsString(args: EvaluateArgs['model_args'], problems: Problem[]): string | undefined {
   if (args === undefined || args === null) return undefined;
   if (typeof args === 'string') return args.trim() === '' ? undefined : args;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(args)) {
+  const { text, issues } = joinModelArgs(args, /[=,\s]/);
+  for (const { key: k, kind } of issues) {
     const field = `model_args.${k}`;
-    if (!k || /[=,\s]/.test(k)) {
-      problems.push({ field, message: `key ${JSON.stringify(k)} is empty or contains "=", "," or a space`, fix: 'use the argument name the model class takes, e.g. pretrained' });
-      continue;
-    }
-    const s = pyStr(v);
-    if (s.includes(',') && !/^[[{"']/.test(s)) {
-      problems.push({ field, message: 'the value contains a comma, which the harness reads as the start of another argument', fix: 'remove the comma, or pass model_args as one string with the quoting the model expects' });
-      continue;
-    }
-    if (/[\r\n]/.test(s)) {
-      problems.push({ field, message: 'the value contains a line break', fix: 'put it on one line' });
-      continue;
-    }
-    parts.push(`${k}=${s}`);
+    if (kind === 'bad-key') problems.push({ field, message: `key ${JSON.stringify(k)} is empty or contains "=", "," or a space`, fix: 'use the argument name the model class takes, e.g. pretrained' });
+    else if (kind === 'comma') problems.push({ field, message: 'the value contains a comma, which the harness reads as the start of another argument', fix: 'remove the comma, or pass model_args as one string with the quoting the model expects' });
+    else problems.push({ field, message: 'the value contains a line break', fix: 'put it on one line' });
   }
-  return parts.length ? parts.join(',') : undefined;
+  return text;
 }
 
 const FIRST_CLASS = new Set(['model', 'model_args', 'tasks', 'harness', 'python', 'setup', 'env', 'num_gpus', 'extra_args', 'demo']);

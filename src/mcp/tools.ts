@@ -9,7 +9,8 @@
  * message, fix). Secrets never leave: the server masks specs and log lines, and the preview goes through
  * the core redaction rule (src/core/redact.ts).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { findSamplesFiles } from '../core/results/find.js';
 import path from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -169,24 +170,6 @@ function entrySummary(e: TaskEntry): Record<string, unknown> {
     output_type: e.output_type ?? null,
     ...(e.members ? { members: e.members.length } : {}),
   };
-}
-
-/** Sample files a results file's run wrote beside it (lmms-eval `<date>_samples_<task>.jsonl`, lm-eval `samples_<task>_<date>.jsonl`). */
-function samplesBeside(resultsFile: string): string[] {
-  const dir = path.dirname(resultsFile);
-  const base = path.basename(resultsFile);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const lmms = /^(.*)_results\.json$/.exec(base);
-  const lme = /^results_(.+)\.json$/.exec(base);
-  return names
-    .filter((n) => n.endsWith('.jsonl') && ((lmms !== null && n.startsWith(`${lmms[1]}_samples_`)) || (lme !== null && n.startsWith('samples_') && n.endsWith(`_${lme[1]}.jsonl`))))
-    .sort()
-    .map((n) => path.join(dir, n));
 }
 
 /** `{task: {"metric,filter": value, "metric_stderr,filter": stderr}}`, the harness's own results layout. */
@@ -583,7 +566,7 @@ function readSamples(resultsFile: string, offset: number, limit: number): { reco
   const records: unknown[] = [];
   let total = 0;
   try {
-    for (const file of samplesBeside(resultsFile)) {
+    for (const file of findSamplesFiles(resultsFile)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         if (total >= offset && records.length < limit) {
