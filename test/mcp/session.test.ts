@@ -12,6 +12,7 @@ import { readPidFile } from '../../src/server/pidfile.js';
 import { serverPaths } from '../../src/server/paths.js';
 import { cleanupHomes, cli, client, newHome, ROOT } from '../server/helpers.js';
 import { startMcp } from './helpers.js';
+import { readableEntry } from '../helpers/readable-copy.js';
 
 afterEach(cleanupHomes);
 
@@ -67,8 +68,8 @@ describe('lmms-tui mcp session', () => {
       const before = readPidFile(serverPaths(home).pidFile)!;
       const transport = new StdioClientTransport({
         command: 'setpriv',
-        args: ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, env.LMMS_TUI_SERVER_ENTRY!, 'mcp', '--demo'],
-        env: env as Record<string, string>,
+        args: ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, readableEntry(), 'mcp', '--demo'],
+        env: { ...env, LMMS_TUI_SERVER_ENTRY: readableEntry() } as Record<string, string>,
         cwd: '/tmp',
         stderr: 'pipe',
       });

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupProcs, createJobCgroup, findCgroupBase, parseCgroupMode, parseMountinfo, readProcStat, removeJobCgroup } from '../../src/core/runner/index.js';
 import { UserError } from '../../src/core/errors.js';
+import { readableCopy, readableScript } from '../helpers/readable-copy.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -85,22 +86,25 @@ describe.runIf(process.platform === 'linux' && isRoot)('cgroups as root', () => 
       chownSync(state, 65534, 65534);
       cleanups.push(() => rmSync(state, { recursive: true, force: true }));
       const pidfile = path.join(state, 'pids');
-      const spawnSh = path.join(root, 'test/fixtures/escape/spawn.sh');
+      // The other uid runs a readable copy (this checkout may sit under a 0700 directory): the host script
+      // bundled, and the fixture beside it (test/helpers/readable-copy.ts).
+      const spawnSh = path.join(readableCopy(), 'test/fixtures/escape/spawn.sh');
+      const child = await readableScript(path.join(root, 'test/runner/cgroup-child.ts'));
       // The host starts inside the delegated subtree (sh moves itself, then becomes the other uid).
       const { stdout } = await promisify(execFile)(
         '/bin/sh',
         [
           '-c',
-          `echo $$ >"$1/host/cgroup.procs" && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$2" "$3" --import tsx "$4" "$2" "$5" "$6"`,
+          `echo $$ >"$1/host/cgroup.procs" && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$2" "$3" "$4" "$2" "$5" "$6"`,
           'sh',
           deleg,
           state,
           process.execPath,
-          path.join(root, 'test/runner/cgroup-child.ts'),
+          child,
           spawnSh,
           pidfile,
         ],
-        { cwd: root, timeout: 60_000 },
+        { cwd: '/', timeout: 60_000 },
       );
       const { job, inCgroup } = JSON.parse(stdout) as { job: { cgroup: string; state: string; signal: string; escaped: number[] }; inCgroup: number[] };
       const [worker] = readFileSync(pidfile, 'utf8').trim().split('\n').map(Number) as [number];

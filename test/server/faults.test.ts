@@ -16,6 +16,7 @@ import { isAlive } from '../../src/core/runner/index.js';
 import { cleanupHomes, cli, client, newHome, until } from './helpers.js';
 import { filesMatching, mountTmpfs } from './tmpfs.js';
 import { newHomeDir, removeHome, startTestServer } from '../compat/helpers.js';
+import { readableEntry } from '../helpers/readable-copy.js';
 
 const mounts: { dir: string; unmount(): void }[] = [];
 afterEach(async () => {
@@ -258,7 +259,9 @@ describe('permission denied (as uid 65534, files of root in its state dir)', () 
   /** The CLI run as nobody. */
   function cliAs(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [env.LMMS_TUI_SERVER_ENTRY!, ...args], { env, cwd: env.LMMS_TUI_HOME, uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A copy the other uid can read, wherever this checkout sits (see test/helpers/readable-copy.ts).
+      const entry = readableEntry();
+      const child = spawn(process.execPath, [entry, ...args], { env: { ...env, LMMS_TUI_SERVER_ENTRY: entry }, cwd: env.LMMS_TUI_HOME, uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
