@@ -148,6 +148,12 @@ describe('kill -9 of the host during a launch', () => {
     // What a wrapper looks like in the instant before its first line: a session leader carrying the marker.
     const stand = spawn('/bin/bash', ['-c', 'sleep 30'], { detached: true, stdio: 'ignore', env: { ...process.env, [JOB_MARKER_ENV]: a! } });
     pids.add(stand.pid!);
+    // spawn() can return between fork and exec, while /proc/<pid>/environ is still node's (no marker): wait
+    // for the exec'd process, which is what a wrapper about to run its first line is.
+    for (const deadline = Date.now() + 5000; !markedProcesses(JOB_MARKER_ENV, a!).includes(stand.pid!); ) {
+      if (Date.now() > deadline) throw new Error('the stand-in wrapper never showed its marker');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const s = await open(dir, { traceWaitMs: 200 });
     expect(s.get(a!)).toMatchObject({ state: 'running', pid: stand.pid });
     expect(s.get(b!).state).toBe('queued');
