@@ -9,13 +9,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     const skipped: string[] = [];
     for (const m of modules) {
+      let failedHere = 0;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedHere++;
         else skipped.push(`${m.moduleId.replace(`${process.cwd()}/`, '')} > ${t.fullName}`);
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++; // a file that failed to load
+      // A file that failed to load, or whose beforeAll/afterAll threw, failed even when none of its tests did.
+      if (m.state() === 'failed' && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     const names = skipped.map((s) => `  skipped: ${s}\n`).join('');
     process.stdout.write(`\n${names}${passed} passed, ${failed} failed, ${skipped.length} skipped\n`);

@@ -4,7 +4,7 @@
  * sees for a refused configuration, an import the form cannot represent, a queued, coloured, progressing
  * run in the launch directory, a stop in its grace period, and the version in the header.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,6 +13,12 @@ import { LmmsClient } from '../../src/client/client.js';
 import { startWebServer, type WebServer } from '../../src/compat/webui.js';
 import { alivePids, compatEnv, newHomeDir, pidsIn, removeHome, startTestServer, until, type TestServer } from './helpers.js';
 import { CHROMIUM, stockFrontEnd } from './stock-webui.js';
+
+// Without Debian's chromium this file cannot run. Under CI that is a failure (.ci/run installs it); on a
+// newcomer's machine the tests are skipped, with a message here and each one named in the run's summary.
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.LMMS_TUI_REAL_REQUIRED === '1') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+if (!haveBrowser) process.stderr.write(`skipping the web front end tests: no ${CHROMIUM} (apt-get install chromium, or set LMMS_TUI_CHROMIUM)\n`);
 
 let s: TestServer;
 let home: string;
@@ -24,6 +30,7 @@ let cwd: string;
 let dist: string;
 
 beforeAll(async () => {
+  if (!haveBrowser) return;
   dist = stockFrontEnd();
   home = newHomeDir();
   compatEnv(home);
@@ -71,7 +78,7 @@ async function waitForLine(page: Page, test: (line: string) => boolean, what: st
   }, { what, timeoutMs: 30_000 });
 }
 
-describe('the stock lmms-eval front end on lmms-tui web, in Chromium', () => {
+describe.skipIf(!haveBrowser)('the stock lmms-eval front end on lmms-tui web, in Chromium', () => {
   it('shows each problem of a refused configuration, not "Connection error", and queues nothing', async () => {
     const page = await openPage();
     const before = (await client.jobs()).length;
