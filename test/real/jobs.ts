@@ -1,9 +1,11 @@
 /** Real runs through the per-user server: a private state dir, the spec of our tasks, and result checks. */
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import type { LmmsClient } from '../../src/client/client.js';
 import type { JobJson, Progress } from '../../src/client/types.js';
 import { offlineEnv } from './venvs.js';
-import { newHome } from '../server/helpers.js';
+import { cleanupHomes, client, newHome } from '../server/helpers.js';
+import { cleanupTasks, materializeTasks } from './helpers.js';
 
 /** A fresh state dir whose server and jobs run offline; the grace is short so stops are quick. */
 export async function realHome(extra: Record<string, string> = {}): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
@@ -55,4 +57,27 @@ export async function followToEnd(c: LmmsClient, id: string): Promise<{ progress
     else if (ev.type === 'end') return { progress, job: ev.job, lines };
   }
   return { progress, job: await c.job(id), lines };
+}
+
+/** What a real-harness test file shares: our task tree written out, an isolated state dir, a client of its server. */
+export interface RealSession {
+  env: NodeJS.ProcessEnv;
+  c: LmmsClient;
+  tasks: string;
+}
+
+/** Registers the file's set-up and clean-up; `ready` gets the session once beforeAll has made it. */
+export function useRealSession(ready: (s: RealSession) => void): void {
+  let c: LmmsClient | undefined;
+  beforeAll(async () => {
+    const tasks = materializeTasks();
+    const { env } = await realHome();
+    c = await client(env);
+    ready({ env, c, tasks });
+  });
+  afterAll(async () => {
+    c?.close();
+    await cleanupHomes();
+    cleanupTasks();
+  });
 }

@@ -5,12 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LmmsClient } from '../../src/client/client.js';
 import type { EvalSpec } from '../../src/core/spec.js';
-import { cleanupHomes, cli, client } from '../server/helpers.js';
-import { cleanupTasks, materializeTasks } from './helpers.js';
-import { followToEnd, metricsOfFile, realHome, sortRows } from './jobs.js';
+import { cli } from '../server/helpers.js';
+import { followToEnd, metricsOfFile, sortRows, useRealSession } from './jobs.js';
 import { describeReal } from './venvs.js';
 
 const LONG = 300_000;
@@ -22,16 +21,7 @@ describeReal(['lm-eval'], 'lm-eval for real', (py) => {
   const python = () => py['lm-eval'];
   const spec = (over: Partial<EvalSpec>): EvalSpec => ({ harness: 'lm-eval', python: python(), model: 'dummy', tasks: ['lmtui_group'], include_path: path.join(tasks, 'lm-eval'), ...over }) as EvalSpec;
 
-  beforeAll(async () => {
-    tasks = materializeTasks();
-    ({ env } = await realHome());
-    c = await client(env);
-  });
-  afterAll(async () => {
-    c?.close();
-    await cleanupHomes();
-    cleanupTasks();
-  });
+  useRealSession((s) => ({ env, c, tasks } = s));
 
   it(
     'run --wait through the CLI: succeeded, metrics equal to the results file, --log_samples files named by show --json',

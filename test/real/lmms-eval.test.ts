@@ -8,14 +8,13 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LmmsClient } from '../../src/client/client.js';
 import { JOB_MARKER_ENV } from '../../src/core/runner/env.js';
 import { markedProcesses } from '../../src/core/runner/proc.js';
 import type { EvalSpec } from '../../src/core/spec.js';
-import { cleanupHomes, cli, client, until } from '../server/helpers.js';
-import { cleanupTasks, materializeTasks } from './helpers.js';
-import { followToEnd, metricsOfFile, realHome, sortRows } from './jobs.js';
+import { cli, until } from '../server/helpers.js';
+import { followToEnd, metricsOfFile, sortRows, useRealSession } from './jobs.js';
 import { describeReal, offlineEnv } from './venvs.js';
 
 const LONG = 400_000;
@@ -29,16 +28,7 @@ describeReal(['lmms-eval'], 'lmms-eval for real', (py) => {
   const spec = (over: Partial<EvalSpec>): EvalSpec =>
     ({ harness: 'lmms-eval', python: python(), model: 'dummy', tasks: ['lmtui_vgen'], include_path: path.join(tasks, 'lmms-eval'), ...over }) as EvalSpec;
 
-  beforeAll(async () => {
-    tasks = materializeTasks();
-    ({ env } = await realHome());
-    c = await client(env);
-  });
-  afterAll(async () => {
-    c?.close();
-    await cleanupHomes();
-    cleanupTasks();
-  });
+  useRealSession((s) => ({ env, c, tasks } = s));
 
   it(
     'a group run submitted by the CLI and followed on the server: succeeded, metrics = results file, samples, Model Responding to 100 %',

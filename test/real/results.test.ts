@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LmmsClient } from '../../src/client/client.js';
-import { cleanupHomes, cli, client } from '../server/helpers.js';
-import { cleanupTasks, materializeTasks } from './helpers.js';
-import { realHome } from './jobs.js';
+import { cli } from '../server/helpers.js';
+import { useRealSession } from './jobs.js';
 import { describeReal } from './venvs.js';
 
 const LONG = 300_000;
@@ -24,16 +23,7 @@ describeReal(['lm-eval', 'lmms-eval'], 'results workbench on real runs', (py) =>
     return JSON.parse(r.stdout);
   };
 
-  beforeAll(async () => {
-    tasks = materializeTasks();
-    ({ env } = await realHome());
-    c = await client(env);
-  });
-  afterAll(async () => {
-    c?.close();
-    await cleanupHomes();
-    cleanupTasks();
-  });
+  useRealSession((s) => ({ env, c, tasks } = s));
 
   it(
     "indexes each real job's run with its job id, groups and samples; pages the harness's records; compares them",

@@ -20,6 +20,7 @@ import { KeyBus } from '../../../src/ui/keymap/dispatch.js';
 import { PasteBus } from '../../../src/ui/hooks/use-paste.js';
 import { FilteredStdin, PASTE_END, PASTE_START } from '../../../src/ui/input/stdin-filter.js';
 import { keyToRaw } from '../../../src/ui/keymap/keys.js';
+import { FakeTty } from './fake-tty.js';
 import { createTheme, type Theme } from '../../../src/ui/theme/index.js';
 
 // Ink decides "am I in CI" when it is first imported; vitest.config sets CI=false, repeat it for safety.
@@ -42,23 +43,6 @@ class FakeStdout extends EventEmitter {
   };
 }
 
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private pending: string[] = [];
-  write(data: string): void {
-    this.pending.push(data);
-    this.emit('readable');
-  }
-  read(): string | null {
-    return this.pending.shift() ?? null;
-  }
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-}
 
 export interface RenderTuiOptions {
   columns?: number;
@@ -107,7 +91,7 @@ function matches(frame: string, text: string | RegExp): boolean {
 export function renderTui(element: ReactElement, opts: RenderTuiOptions = {}): RenderedTui {
   const stdout = new FakeStdout(opts.columns ?? 80, opts.rows ?? 24);
   const stderr = new FakeStdout(opts.columns ?? 80, opts.rows ?? 24);
-  const rawStdin = new FakeStdin();
+  const rawStdin = new FakeTty();
   const ui = opts.ui ?? createUiStore();
   const keyBus = new KeyBus();
   const pasteBus = new PasteBus();
